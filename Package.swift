@@ -1,0 +1,130 @@
+// swift-tools-version: 6.1
+//
+// HiSo: federated zeroth-order fine-tuning with scalar-only communication.
+//
+// Layers (dependency arrows point down only):
+//   C shims ........ CHiSoBLAS (OpenBLAS + LAPACKE), CHiSoSIMD (AVX2 kernels), CHiSoZlib
+//   kernels ........ HiSoKernels        (perturbation stream, fused ZO kernels, GEMM)
+//   models, data ... HiSoModels, HiSoData, HiSoTransformer
+//   algorithms ..... HiSoOptim          (ZO estimator, preconditioners, centralised optimizers)
+//   federation ..... HiSoFederation     (server, clients, round log, ledger, tasks)
+//   tools .......... hiso (CLI), hiso-bench (Benchmarks/)
+import PackageDescription
+
+let openBLAS = TargetDependencyCondition.when(traits: ["OpenBLAS"])
+
+let package = Package(
+    name: "HiSo",
+    platforms: [.macOS(.v15)],
+    // MARK: - Public API
+    products: [
+        .library(name: "HiSoKernels", targets: ["HiSoKernels"]),
+        .library(name: "HiSoModels", targets: ["HiSoModels"]),
+        .library(name: "HiSoData", targets: ["HiSoData"]),
+        .library(name: "HiSoOptim", targets: ["HiSoOptim"]),
+        .library(name: "HiSoFederation", targets: ["HiSoFederation"]),
+        .library(name: "HiSoTransformer", targets: ["HiSoTransformer"]),
+        .executable(name: "hiso", targets: ["hiso"]),
+        .executable(name: "hiso-bench", targets: ["hiso-bench"]),
+    ],
+    traits: [
+        .trait(
+            name: "OpenBLAS",
+            description: """
+                Use OpenBLAS (CBLAS + LAPACKE, Debian libopenblas-dev and liblapacke-dev) for GEMM and \
+                QR, and the AVX2 C kernels for the perturbation stream. Without it, every kernel runs \
+                on the pure-Swift backend, which builds anywhere and gives the same random bits.
+                """
+        ),
+        .default(enabledTraits: ["OpenBLAS"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        // MARK: - C shims (private, no stable API)
+        .systemLibrary(
+            name: "CHiSoBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .target(name: "CHiSoSIMD"),
+        .systemLibrary(
+            name: "CHiSoZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+
+        // MARK: - Implementation layers
+        .target(
+            name: "HiSoKernels",
+            dependencies: [
+                .target(name: "CHiSoBLAS", condition: openBLAS),
+                .target(name: "CHiSoSIMD", condition: openBLAS),
+            ]
+        ),
+        .target(
+            name: "HiSoModels",
+            dependencies: ["HiSoKernels"]
+        ),
+        .target(
+            name: "HiSoData",
+            dependencies: ["HiSoKernels", "CHiSoZlib"],
+            resources: [.copy("Resources/digits.csv")]
+        ),
+        .target(
+            name: "HiSoTransformer",
+            dependencies: ["HiSoKernels", "HiSoModels", "HiSoData"]
+        ),
+        .target(
+            name: "HiSoOptim",
+            dependencies: ["HiSoKernels", .product(name: "Numerics", package: "swift-numerics")]
+        ),
+        .target(
+            name: "HiSoFederation",
+            dependencies: ["HiSoKernels", "HiSoModels", "HiSoData", "HiSoOptim"]
+        ),
+
+        // MARK: - Tools
+        .executableTarget(
+            name: "hiso",
+            dependencies: [
+                "HiSoKernels", "HiSoModels", "HiSoData", "HiSoOptim", "HiSoFederation", "HiSoTransformer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "hiso-bench",
+            dependencies: [
+                "HiSoKernels", "HiSoModels", "HiSoData", "HiSoOptim", "HiSoFederation", "HiSoTransformer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/hiso-bench"
+        ),
+
+        // MARK: - Tests
+        .target(
+            name: "HiSoTestSupport",
+            dependencies: ["HiSoKernels"],
+            path: "Tests/HiSoTestSupport"
+        ),
+        .testTarget(name: "HiSoKernelsTests", dependencies: ["HiSoKernels", "HiSoTestSupport"]),
+        .testTarget(name: "HiSoModelsTests", dependencies: ["HiSoModels", "HiSoData", "HiSoTestSupport"]),
+        .testTarget(
+            name: "HiSoDataTests",
+            dependencies: ["HiSoData", "HiSoTestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "HiSoOptimTests", dependencies: ["HiSoOptim", "HiSoModels", "HiSoTestSupport"]),
+        .testTarget(name: "HiSoFederationTests", dependencies: ["HiSoFederation", "HiSoTestSupport"]),
+        .testTarget(
+            name: "HiSoTransformerTests",
+            dependencies: ["HiSoTransformer", "HiSoTestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "HiSoCLITests", dependencies: ["hiso", "HiSoTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

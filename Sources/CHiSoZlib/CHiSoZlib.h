@@ -1,0 +1,5 @@
+// CHiSoZlib: private system-library shim exposing zlib (gzip reading) to Swift.
+#ifndef CHISOZLIB_H
+#define CHISOZLIB_H
+#include <zlib.h>
+#endif
