@@ -42,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         // MARK: - C shims (private, no stable API)
@@ -93,12 +94,14 @@ let package = Package(
                 "HiSoKernels", "HiSoModels", "HiSoData", "HiSoOptim", "HiSoFederation", "HiSoTransformer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
             name: "hiso-bench",
             dependencies: [
                 "HiSoKernels", "HiSoModels", "HiSoData", "HiSoOptim", "HiSoFederation", "HiSoTransformer",
+                .target(name: "CHiSoBLAS", condition: openBLAS),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/hiso-bench"

@@ -1,0 +1,148 @@
+import Foundation
+import HiSoKernels
+
+/// Collects a suite's results and prints them: a table row per result as it arrives (default),
+/// or exactly one JSON object on stdout at the end (`--json`).
+final class Report {
+    /// The machine and build the results were measured on.
+    struct Metadata: Codable, Sendable {
+        /// The suite (subcommand) name.
+        var suite: String
+        /// ISO 8601 UTC time the run started.
+        var date: String
+        /// CPU model from /proc/cpuinfo (or `unknown`).
+        var cpu: String
+        /// Logical CPUs online.
+        var logicalCPUs: Int
+        /// `git describe --always --dirty` of the working directory, when available.
+        var commit: String?
+        /// `release` or `debug`.
+        var build: String
+        /// The backends compiled into this build.
+        var compiledBackends: [BackendKind]
+        /// Whether `--quick` was given.
+        var quick: Bool
+        /// Timed trials per entry.
+        var trials: Int
+    }
+
+    /// The JSON document: metadata plus results.
+    private struct Document: Encodable {
+        var metadata: Metadata
+        var results: [BenchmarkResult]
+    }
+
+    private let json: Bool
+    private let metadata: Metadata
+    private(set) var results: [BenchmarkResult] = []
+    private var printedHeader = false
+
+    /// - Parameters:
+    ///   - suite: the suite name for the metadata.
+    ///   - options: the shared options (`--json`, `--quick`, `--trials`).
+    init(suite: String, options: BenchmarkOptions) {
+        json = options.json
+        metadata = Metadata(
+            suite: suite,
+            date: ISO8601DateFormatter().string(from: Date()),
+            cpu: Self.cpuModel(),
+            logicalCPUs: ProcessInfo.processInfo.activeProcessorCount,
+            commit: Self.gitCommit(),
+            build: Self.buildConfiguration,
+            compiledBackends: Kernels.compiledBackends,
+            quick: options.quick,
+            trials: options.trials)
+        if !json {
+            print("# hiso-bench \(suite) | \(metadata.date) | \(metadata.cpu) x\(metadata.logicalCPUs) | "
+                + "commit \(metadata.commit ?? "unknown") | \(metadata.build) | trials \(metadata.trials)")
+        }
+    }
+
+    /// Adds a result; in table mode prints its row at once.
+    func record(_ result: BenchmarkResult) {
+        results.append(result)
+        guard !json else { return }
+        if !printedHeader {
+            printedHeader = true
+            print(Self.row(["name", "backend", "thr", "d / shape", "value", "unit", "floor", "ratio", "spread"]))
+        }
+        print(Self.row([
+            result.name, result.backend.rawValue, String(result.threads),
+            result.d.map(String.init) ?? result.shape ?? "-",
+            Self.format(result.value), result.unit,
+            result.floor.map(Self.format) ?? "-",
+            result.ratio.map { String(format: "%.3f", $0) } ?? "-",
+            String(format: "%.0f%%", 100 * result.spread),
+        ]))
+    }
+
+    /// Writes a progress message to stderr (never to stdout, which `--json` reserves).
+    func note(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
+    /// Ends the run: in JSON mode prints the single JSON object.
+    func finish() throws {
+        guard json else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let data = try encoder.encode(Document(metadata: metadata, results: results))
+        FileHandle.standardOutput.write(data)
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+
+    private static let widths = [18, 8, 3, 16, 11, 10, 11, 6, 6]
+
+    private static func row(_ cells: [String]) -> String {
+        zip(cells, widths).enumerated().map { index, pair in
+            let (cell, width) = pair
+            let pad = String(repeating: " ", count: max(0, width - cell.count))
+            return index == 0 || index == 1 || index == 3 || index == 5 ? cell + pad : pad + cell
+        }.joined(separator: "  ")
+    }
+
+    private static func format(_ v: Double) -> String {
+        if !v.isFinite { return String(v) }
+        let a = abs(v)
+        if a >= 1000 { return String(format: "%.0f", v) }
+        if a >= 10 { return String(format: "%.1f", v) }
+        if a >= 0.1 { return String(format: "%.3f", v) }
+        return String(format: "%.3g", v)
+    }
+
+    private static var buildConfiguration: String {
+        #if DEBUG
+        return "debug"
+        #else
+        return "release"
+        #endif
+    }
+
+    private static func cpuModel() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
+        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+            if let colon = line.firstIndex(of: ":") {
+                return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return "unknown"
+    }
+
+    private static func gitCommit() -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "describe", "--always", "--dirty", "--abbrev=12"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
+}
