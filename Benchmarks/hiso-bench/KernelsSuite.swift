@@ -19,6 +19,8 @@ struct KernelsSuite: BenchmarkSuite {
 
     /// The groups, run in this order.
     static let groups: [Group] = [
+        Group(name: "normals", run: normalsGroup),
+        Group(name: "zo_step", run: zoStepGroup),
         Group(name: "gemm", run: gemmGroup),
     ]
 

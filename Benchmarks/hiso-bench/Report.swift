@@ -13,7 +13,7 @@ final class Report {
         /// CPU model from /proc/cpuinfo (or `unknown`).
         var cpu: String
         /// Logical CPUs online.
-        var logicalCPUs: Int
+        var logicalCpus: Int
         /// `git describe --always --dirty` of the working directory, when available.
         var commit: String?
         /// `release` or `debug`.
@@ -46,14 +46,14 @@ final class Report {
             suite: suite,
             date: ISO8601DateFormatter().string(from: Date()),
             cpu: Self.cpuModel(),
-            logicalCPUs: ProcessInfo.processInfo.activeProcessorCount,
+            logicalCpus: ProcessInfo.processInfo.activeProcessorCount,
             commit: Self.gitCommit(),
             build: Self.buildConfiguration,
             compiledBackends: Kernels.compiledBackends,
             quick: options.quick,
             trials: options.trials)
         if !json {
-            print("# hiso-bench \(suite) | \(metadata.date) | \(metadata.cpu) x\(metadata.logicalCPUs) | "
+            print("# hiso-bench \(suite) | \(metadata.date) | \(metadata.cpu) x\(metadata.logicalCpus) | "
                 + "commit \(metadata.commit ?? "unknown") | \(metadata.build) | trials \(metadata.trials)")
         }
     }

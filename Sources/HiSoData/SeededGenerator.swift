@@ -19,18 +19,32 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     ///   - seed: the run's seed.
     ///   - stream: further words that select an independent stream, mixed in order.
     public init(seed: UInt64, stream: [UInt64] = []) {
+        var key = SeededGenerator.root(seed)
+        for word in stream { key = SeededGenerator.mix(key, word) }
+        (s0, s1, s2, s3) = SeededGenerator.expand(key)
+    }
+
+    /// The same stream as `init(seed: seed, stream: [a, b, c])`, without allocating an array
+    /// (used at every epoch boundary of ``ClientBatcher``).
+    init(seed: UInt64, _ a: UInt64, _ b: UInt64, _ c: UInt64) {
+        let key = SeededGenerator.mix(SeededGenerator.mix(SeededGenerator.mix(SeededGenerator.root(seed), a), b), c)
+        (s0, s1, s2, s3) = SeededGenerator.expand(key)
+    }
+
+    private static func root(_ seed: UInt64) -> UInt64 {
         var mixer = SplitMix64(state: seed)
-        var key = mixer.next()
-        for word in stream {
-            var inner = SplitMix64(state: key ^ (word &* 0x9E37_79B9_7F4A_7C15))
-            key = inner.next() ^ inner.next()
-        }
+        return mixer.next()
+    }
+
+    private static func mix(_ key: UInt64, _ word: UInt64) -> UInt64 {
+        var inner = SplitMix64(state: key ^ (word &* 0x9E37_79B9_7F4A_7C15))
+        return inner.next() ^ inner.next()
+    }
+
+    private static func expand(_ key: UInt64) -> (UInt64, UInt64, UInt64, UInt64) {
         var fill = SplitMix64(state: key)
-        s0 = fill.next()
-        s1 = fill.next()
-        s2 = fill.next()
-        s3 = fill.next()
-        if s0 | s1 | s2 | s3 == 0 { s0 = 0x9E37_79B9_7F4A_7C15 }
+        let state = (fill.next(), fill.next(), fill.next(), fill.next())
+        return state.0 | state.1 | state.2 | state.3 == 0 ? (0x9E37_79B9_7F4A_7C15, 0, 0, 0) : state
     }
 
     /// The next 64 random bits (xoshiro256**).

@@ -1,54 +1,88 @@
 #if OpenBLAS
+internal import CHiSoBLAS
+
+/// GEMM, GEMV, dot, nrm2 and scal through CBLAS (row-major); axpy in Swift so that it is
+/// bit-identical to the Swift backend (OpenBLAS's saxpy may use fused multiply-adds).
+///
+/// Threading: OpenBLAS has one process-wide thread pool. Before every BLAS call the backend
+/// sets that pool to its own ``threads`` (`openblas_set_num_threads`; a compare-and-skip when
+/// the count is unchanged, so the cost is negligible). GEMM therefore runs on exactly the
+/// backend's thread count, and no other parallel loop of ours runs while it does: the fused
+/// kernels and OpenBLAS never spin against each other. Do not call backends with different
+/// thread counts concurrently from several threads.
 extension OpenBLASBackend {
+    /// Points OpenBLAS's pool at this backend's thread count.
+    @inline(__always)
+    func useOwnThreadCount() {
+        let wanted = Int32(clamping: threads)
+        if openblas_get_num_threads() != wanted { openblas_set_num_threads(wanted) }
+    }
+
     public func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        for i in 0..<m {
-            for j in 0..<n {
-                var acc: Float = 0
-                for p in 0..<k {
-                    let av = transA ? a[p * lda + i] : a[i * lda + p]
-                    let bv = transB ? b[j * ldb + p] : b[p * ldb + j]
-                    acc += av * bv
-                }
-                c[i * ldc + j] = alpha * acc + (beta == 0 ? 0 : beta * c[i * ldc + j])
-            }
+        LinearAlgebraChecks.gemm(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
+        guard m > 0 && n > 0 else { return }
+        if k == 0 || alpha == 0 {
+            SwiftGEMM.scaleOutput(m: m, n: n, beta: beta, c: c, ldc: ldc)
+            return
         }
+        precondition(max(m, n, k, lda, ldb, ldc) <= Int(Int32.max), "gemm: size exceeds the 32-bit CBLAS interface")
+        useOwnThreadCount()
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
     public func gemv(
         trans: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
         x: UnsafePointer<Float>, beta: Float, y: UnsafeMutablePointer<Float>
     ) {
-        let rows = trans ? n : m
-        let cols = trans ? m : n
-        for i in 0..<rows {
-            var acc: Float = 0
-            for j in 0..<cols { acc += (trans ? a[j * lda + i] : a[i * lda + j]) * x[j] }
-            y[i] = alpha * acc + (beta == 0 ? 0 : beta * y[i])
+        precondition(m >= 0 && n >= 0 && lda >= max(1, n), "gemv: bad sizes m=\(m) n=\(n) lda=\(lda)")
+        let outputs = trans ? n : m
+        guard outputs > 0 else { return }
+        if m == 0 || n == 0 || alpha == 0 {
+            if beta != 1 { SwiftGEMM.scal(outputs, beta, y) }
+            return
         }
+        precondition(max(m, n, lda) <= Int(Int32.max), "gemv: size exceeds the 32-bit CBLAS interface")
+        useOwnThreadCount()
+        cblas_sgemv(
+            CblasRowMajor, trans ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda),
+            x, 1, beta, y, 1)
     }
 
     public func dot(_ x: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>) -> Float {
-        var acc: Float = 0
-        for i in 0..<min(x.count, y.count) { acc += x[i] * y[i] }
-        return acc
+        precondition(x.count == y.count, "dot: lengths differ (\(x.count) vs \(y.count))")
+        guard let px = x.baseAddress, let py = y.baseAddress, x.count > 0 else { return 0 }
+        precondition(x.count <= Int(Int32.max), "dot: length exceeds the 32-bit CBLAS interface")
+        useOwnThreadCount()
+        return cblas_sdot(Int32(x.count), px, 1, py, 1)
     }
 
     public func nrm2(_ x: UnsafeBufferPointer<Float>) -> Float {
-        var acc: Float = 0
-        for v in x { acc += v * v }
-        return acc.squareRoot()
+        guard let px = x.baseAddress, x.count > 0 else { return 0 }
+        precondition(x.count <= Int(Int32.max), "nrm2: length exceeds the 32-bit CBLAS interface")
+        useOwnThreadCount()
+        return cblas_snrm2(Int32(x.count), px, 1)
     }
 
     public func scal(_ x: UnsafeMutableBufferPointer<Float>, alpha: Float) {
-        for i in x.indices { x[i] = alpha * x[i] }
+        guard let px = x.baseAddress, x.count > 0 else { return }
+        if alpha == 0 || x.count > Int(Int32.max) {
+            SwiftGEMM.scal(x.count, alpha, px)
+            return
+        }
+        useOwnThreadCount()
+        cblas_sscal(Int32(x.count), alpha, px, 1)
     }
 
     public func axpy(_ x: UnsafeBufferPointer<Float>, alpha: Float, _ y: UnsafeMutableBufferPointer<Float>) {
-        for i in 0..<min(x.count, y.count) { y[i] = y[i] + alpha * x[i] }
+        precondition(x.count == y.count, "axpy: lengths differ (\(x.count) vs \(y.count))")
+        guard let px = x.baseAddress, let py = y.baseAddress else { return }
+        SwiftGEMM.axpy(x.count, alpha, px, py)
     }
 }
 #endif

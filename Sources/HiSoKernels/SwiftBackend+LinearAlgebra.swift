@@ -1,52 +1,44 @@
+/// Dense linear algebra in pure Swift: the packed ``SwiftGEMM`` on ``threads`` threads, and
+/// single-threaded level-1/2 kernels. See ``LinearAlgebraKernels`` for the conventions.
 extension SwiftBackend {
     public func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        for i in 0..<m {
-            for j in 0..<n {
-                var acc: Float = 0
-                for p in 0..<k {
-                    let av = transA ? a[p * lda + i] : a[i * lda + p]
-                    let bv = transB ? b[j * ldb + p] : b[p * ldb + j]
-                    acc += av * bv
-                }
-                c[i * ldc + j] = alpha * acc + (beta == 0 ? 0 : beta * c[i * ldc + j])
-            }
-        }
+        LinearAlgebraChecks.gemm(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
+        SwiftGEMM.gemm(
+            transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+            b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
     }
 
     public func gemv(
         trans: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
         x: UnsafePointer<Float>, beta: Float, y: UnsafeMutablePointer<Float>
     ) {
-        let rows = trans ? n : m
-        let cols = trans ? m : n
-        for i in 0..<rows {
-            var acc: Float = 0
-            for j in 0..<cols { acc += (trans ? a[j * lda + i] : a[i * lda + j]) * x[j] }
-            y[i] = alpha * acc + (beta == 0 ? 0 : beta * y[i])
-        }
+        precondition(m >= 0 && n >= 0 && lda >= max(1, n), "gemv: bad sizes m=\(m) n=\(n) lda=\(lda)")
+        SwiftGEMM.gemv(trans: trans, m: m, n: n, alpha: alpha, a: a, lda: lda, x: x, beta: beta, y: y)
     }
 
     public func dot(_ x: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>) -> Float {
-        var acc: Float = 0
-        for i in 0..<min(x.count, y.count) { acc += x[i] * y[i] }
-        return acc
+        precondition(x.count == y.count, "dot: lengths differ (\(x.count) vs \(y.count))")
+        guard let px = x.baseAddress, let py = y.baseAddress else { return 0 }
+        return SwiftGEMM.dot(x.count, px, py)
     }
 
     public func nrm2(_ x: UnsafeBufferPointer<Float>) -> Float {
-        var acc: Float = 0
-        for v in x { acc += v * v }
-        return acc.squareRoot()
+        guard let px = x.baseAddress else { return 0 }
+        return SwiftGEMM.nrm2(x.count, px)
     }
 
     public func scal(_ x: UnsafeMutableBufferPointer<Float>, alpha: Float) {
-        for i in x.indices { x[i] = alpha * x[i] }
+        guard let px = x.baseAddress else { return }
+        SwiftGEMM.scal(x.count, alpha, px)
     }
 
     public func axpy(_ x: UnsafeBufferPointer<Float>, alpha: Float, _ y: UnsafeMutableBufferPointer<Float>) {
-        for i in 0..<min(x.count, y.count) { y[i] = y[i] + alpha * x[i] }
+        precondition(x.count == y.count, "axpy: lengths differ (\(x.count) vs \(y.count))")
+        guard let px = x.baseAddress, let py = y.baseAddress else { return }
+        SwiftGEMM.axpy(x.count, alpha, px, py)
     }
 }

@@ -1,6 +1,75 @@
 import ArgumentParser
+import Foundation
 
+/// The `hiso` command: `train`, `compare` and `info`.
+///
+/// Exit status: 0 on success (and for `--help`), 2 for a user error (bad flag, bad config file,
+/// missing data, unwritable output; printed as one line, no stack trace), 1 when a run fails
+/// (divergence; the files written so far are kept), 130 when stopped by Ctrl-C (partial results
+/// are kept and valid).
 @main
 struct HiSoCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "hiso", abstract: "Federated zeroth-order training with scalar-only communication.")
+    static let configuration = CommandConfiguration(
+        commandName: "hiso",
+        abstract: "Federated zeroth-order training with scalar-only communication (DeComFL, HiSo and baselines).",
+        discussion: """
+            Start with: hiso compare   (DeComFL vs HiSo on the built-in digits data, 3 seeds, under a minute)
+            Every flag can also be given in a JSON or YAML file with --config FILE (keys = flag names).
+            """,
+        subcommands: [CompareCommand.self, TrainCommand.self, InfoCommand.self]
+    )
+
+    /// Parses the process arguments, runs the command and exits with the documented status.
+    static func main() {
+        let status = execute(Array(CommandLine.arguments.dropFirst()))
+        Foundation.exit(status)
+    }
+
+    /// Runs `hiso` with `arguments` and returns the exit status; errors go to stderr as one line.
+    ///
+    /// - Parameters:
+    ///   - arguments: the arguments after the program name.
+    ///   - standardError: where the one-line error message goes (stderr by default).
+    static func execute(_ arguments: [String], standardError: (String) -> Void = InterruptFlag.writeStandardError) -> Int32 {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            return 0
+        } catch {
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                return 0
+            }
+            let (message, status) = classify(error)
+            standardError("hiso: error: \(message)\n")
+            return status
+        }
+    }
+
+    /// The one-line message and exit status of an error (see the type's notes).
+    static func classify(_ error: any Error) -> (String, Int32) {
+        switch error {
+        case let failure as RunFailure:
+            return (failure.description, failure.exitStatus)
+        default:
+            return (oneLine(message(for: error)), 2)
+        }
+    }
+
+    /// `text` with line breaks turned into `; ` and an ArgumentParser `Error: ` prefix removed.
+    static func oneLine(_ text: String) -> String {
+        var lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        lines = lines.filter { !$0.hasPrefix("Usage:") && !$0.hasPrefix("See '") && !$0.hasPrefix("Help:") }
+        var line = lines.joined(separator: "; ")
+        if line.hasPrefix("Error: ") { line.removeFirst(7) }
+        return line.isEmpty ? "invalid arguments (see hiso --help)" : line
+    }
+}
+
+/// A run that started but could not finish normally; its files are kept.
+struct RunFailure: Error, CustomStringConvertible {
+    /// The one-line reason.
+    var description: String
+    /// 1 for a failed run, 130 for a run stopped by Ctrl-C.
+    var exitStatus: Int32
 }

@@ -1,0 +1,147 @@
+import ArgumentParser
+import Foundation
+import HiSoFederation
+import HiSoKernels
+
+/// `hiso-bench convergence <scenario>`: fixed comparisons that write a report (markdown, CSV,
+/// JSON, SVG) to an output directory and print its tables (or one JSON object with `--json`).
+///
+/// Scenarios:
+/// - `digits-reference`: the calibration against the peer's own runs (its data and partitions
+///   from `--reference-dir`): DeComFL and HiSo, IID and dir0.5, `--seeds` (default 5) seeds each,
+///   plus DeComFL with central differences on IID; median rounds to 70/80/90% against the peer's
+///   per-seed range widened by 30% (`[0.7 min, 1.3 max]`) from its `summary.json`.
+/// - `fmnist-cnn`: the HiSo paper's image setting (CNN_MNIST on Fashion-MNIST, 64 clients,
+///   Dirichlet alpha 1, 4 sampled, tau 1, P 5, mu 1e-3, forward, batch 32) comparing DeComFL,
+///   HiSo (peer rule), HiSo (paper rule), FedZO and FedAvg with a learning-rate grid per method,
+///   3 seeds, 3,000 rounds, rounds and bytes to 60/70/75/80%.
+///
+/// `--budget-minutes` bounds the wall time: when it runs out the current run stops (its partial
+/// curve is kept), the remaining runs are skipped and the report says so.
+struct ConvergenceSuite: BenchmarkSuite {
+    static let configuration = CommandConfiguration(
+        commandName: "convergence",
+        abstract: "Convergence scenarios with reports: digits-reference (calibration vs the peer), fmnist-cnn (paper setting).")
+
+    @OptionGroup var options: BenchmarkOptions
+
+    @Argument(help: "The scenario: digits-reference or fmnist-cnn.")
+    var scenario: String
+
+    @Option(help: "Output directory (default results/convergence/<scenario>).")
+    var out: String?
+
+    @Option(help: "digits-reference: the peer's reference directory (digits_*.csv, summary.json).")
+    var referenceDir: String?
+
+    @Option(help: "Fashion-MNIST directory (default /usr/share/datasets/fashion-mnist).")
+    var dataDir: String?
+
+    @Option(help: "Seeds per method (default 5 for digits-reference, 3 for fmnist-cnn).")
+    var seeds: Int?
+
+    @Option(help: "Rounds per run (default: digits-reference 1500 IID / 2000 dir0.5; fmnist-cnn 3000).")
+    var rounds: Int?
+
+    @Option(help: "Evaluate every this many rounds (default: digits 25, fmnist-cnn 100).")
+    var evalEvery: Int?
+
+    @Option(help: "fmnist-cnn: comma list of methods (default decomfl,hiso,hiso-paper,fedzo,fedavg).")
+    var methods: String?
+
+    @Option(help: "fmnist-cnn: choose each method's learning rate on a pilot of this many rounds (seed 0) instead of running the whole grid for every seed (0 = whole grid).")
+    var pilotRounds = 0
+
+    @Option(help: "Stop after this many minutes of wall time, keeping what finished (default: no limit).")
+    var budgetMinutes: Double?
+
+    func validate() throws {
+        guard ["digits-reference", "fmnist-cnn"].contains(scenario) else {
+            throw ValidationError("unknown scenario '\(scenario)': expected digits-reference or fmnist-cnn")
+        }
+        if scenario == "digits-reference" && referenceDir == nil {
+            throw ValidationError("digits-reference needs --reference-dir DIR (the peer's digits directory with summary.json)")
+        }
+        if let s = seeds, s < 1 { throw ValidationError("--seeds must be at least 1, found \(s)") }
+        if let r = rounds, r < 1 { throw ValidationError("--rounds must be at least 1, found \(r)") }
+        if let e = evalEvery, e < 1 { throw ValidationError("--eval-every must be at least 1, found \(e)") }
+        if pilotRounds < 0 { throw ValidationError("--pilot-rounds must be at least 0, found \(pilotRounds)") }
+        if let b = budgetMinutes, !(b > 0) { throw ValidationError("--budget-minutes must be positive, found \(b)") }
+        for name in (methods ?? "").split(separator: ",") where ComparedMethod(rawValue: String(name)) == nil {
+            throw ValidationError("unknown method '\(name)': expected one of \(ComparedMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    mutating func run() throws {
+        let context = BenchmarkContext(options: options, report: Report(suite: "convergence", options: options))
+        let output = try runScenario(in: context)
+        if options.json {
+            FileHandle.standardOutput.write(try ReportJSON.data(output))
+        } else {
+            print(output.text)
+        }
+    }
+
+    func run(in context: BenchmarkContext) throws {
+        _ = try runScenario(in: context)
+    }
+
+    /// The directory reports go to.
+    var outputDirectory: URL {
+        URL(fileURLWithPath: out ?? "results/convergence/\(scenario)", isDirectory: true)
+    }
+
+    /// Runs the selected scenario.
+    func runScenario(in context: BenchmarkContext) throws -> ConvergenceOutput {
+        let deadline = budgetMinutes.map { ContinuousClock.now + .seconds($0 * 60) }
+        switch scenario {
+        case "digits-reference": return try digitsReference(context, deadline: deadline)
+        default: return try fashionCNN(context, deadline: deadline)
+        }
+    }
+
+    /// The backend and threads the scenario runs on (the first selected of each).
+    func apply(_ context: BenchmarkContext, to config: inout RunConfiguration) {
+        config.backend = context.backends.first
+        config.threads = context.threadCounts.first ?? 1
+    }
+
+    /// Runs a plan seed-major with progress notes, writing the comparison files after each run.
+    ///
+    /// - Parameters:
+    ///   - rename: relabels a run's curve (for variants that share a method name).
+    /// - Returns: every curve that ran (fewer than planned when the deadline passed).
+    func execute(
+        _ plan: ExperimentPlan, title: String, setting: String, directory: URL, context: BenchmarkContext,
+        deadline: ContinuousClock.Instant?, catalog: TaskCatalog, rename: (ReportCurve) -> String = { $0.method }
+    ) throws -> (ComparisonDocument?, [ReportCurve]) {
+        let files = try ComparisonFiles(directory: directory, title: title, configuration: plan)
+        let runner = ExperimentRunner(plan: plan, catalog: catalog)
+        var curves: [ReportCurve] = []
+        var document: ComparisonDocument?
+        let runs = plan.runs
+        for run in runs {
+            if let deadline, ContinuousClock.now >= deadline { break }
+            context.note("\(title): [\(run.index + 1)/\(run.total)] \(run.method) lr \(run.learningRate) seed \(run.seed)")
+            var curve = try runner.execute(run) { event in
+                if let deadline, ContinuousClock.now >= deadline { return .stop }
+                if case .evaluated(let c) = event, c.points.count % 5 == 0 {
+                    try? files.writeRun(c)
+                }
+                return .proceed
+            }
+            curve.method = rename(curve)
+            try files.writeRun(curve)
+            curves.append(curve)
+            let summary = try ComparisonSummary(curves: curves, targets: plan.targets)
+            let doc = ComparisonDocument(
+                task: title, setting: setting, runsCompleted: curves.filter { $0.status != .interrupted }.count,
+                runsPlanned: runs.count, summary: summary)
+            try files.writeSummary(doc, curves: curves)
+            document = doc
+            let acc = curve.points.last.map { String(format: "%.3f", $0.testAccuracy) } ?? "-"
+            context.note("  \(curve.status.rawValue) after \(curve.roundsCompleted) rounds, test accuracy \(acc), \(String(format: "%.3f", curve.millisecondsPerRound)) ms/round")
+        }
+        return (document, curves)
+    }
+}

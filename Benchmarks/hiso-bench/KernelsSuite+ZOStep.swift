@@ -1,0 +1,89 @@
+import HiSoKernels
+
+extension KernelsSuite {
+    /// Vector lengths of the `zo_step` group (`--quick` drops 1e8).
+    static func zoStepDimensions(quick: Bool) -> [Int] {
+        quick ? [100_000, 1_000_000, 10_000_000] : [100_000, 1_000_000, 10_000_000, 100_000_000]
+    }
+
+    /// The `zo_step` group, for every d, thread count and backend:
+    /// - `rmw_bandwidth` (GB/s): in-place read-modify-write bandwidth over a d-float buffer;
+    /// - `zo_step_central` (ns/param): ``FusedZOStep`` central step, cached direction (generate
+    ///   once while perturbing, two more passes reading it back), loss O(1); its `floor` is the
+    ///   three-pass bound `t_gen + 3 t_rmw`: one generation (the same backend's `normals` rate at
+    ///   the same thread count) plus 24 bytes per parameter (three read-modify-writes of x) at
+    ///   the measured bandwidth;
+    /// - `hiso_step` (ns/param): the HiSo step (u = s ⊙ z with s = H^(-1/2), H EMA and refresh of
+    ///   s in the last pass); `floor` = `t_gen + 6 t_rmw`: one generation plus 48 bytes per
+    ///   parameter: x three times (24), s read in passes 1 and 2 (8), h and s read and written in
+    ///   pass 3 (16);
+    /// - `zo_step_central_regenerate` (ns/param, d <= 1e7): the same central step regenerating z
+    ///   in every pass (no workspace), with the same floor, to compare the two modes.
+    /// Reads of the cached direction (12 bytes per parameter) are not in the bounds: they are
+    /// what the cached mode pays instead of two more generations.
+    ///
+    /// Memory: x, h, s and the step's workspace, 16 d bytes (1.6 GB at d = 1e8).
+    @Sendable static func zoStepGroup(_ context: BenchmarkContext) throws {
+        var generation: [String: Double] = [:]
+        for kind in context.backends {
+            for threads in context.threadCounts {
+                generation["\(kind)/\(threads)"] = try normalsRate(kind, threads: threads, in: context).secondsPerNormal
+            }
+        }
+        for d in zoStepDimensions(quick: context.quick) {
+            let x = UnsafeMutableBufferPointer<Float>.allocate(capacity: d)
+            let h = UnsafeMutableBufferPointer<Float>.allocate(capacity: d)
+            let s = UnsafeMutableBufferPointer<Float>.allocate(capacity: d)
+            defer { x.deallocate(); h.deallocate(); s.deallocate() }
+            for threads in context.threadCounts {
+                let bandwidth = Floors.readModifyWrite(x, threads: threads, in: context)
+                context.record(BenchmarkResult(
+                    name: "rmw_bandwidth", backend: context.backends[0], threads: threads, d: d,
+                    value: bandwidth.gigabytesPerSecond, unit: "GB/s", trials: bandwidth.times.seconds.count,
+                    spread: bandwidth.times.spread))
+                let rmw = bandwidth.secondsPerElement
+                for kind in context.backends {
+                    let backend = try context.backend(kind, threads: threads)
+                    let gen = generation["\(kind)/\(threads)"] ?? 0
+                    let centralBound = (gen + 3 * rmw) * 1e9
+                    let hisoBound = (gen + 6 * rmw) * 1e9
+                    Floors.fillDeterministic(x.baseAddress!, count: d)
+                    let cached = FusedZOStep(backend: backend, dimension: d, mode: .cached)
+                    var round: UInt64 = 0
+                    let central = context.measure {
+                        round += 1
+                        _ = cached.step(x, scale: nil, seed: 7, stream: round, mu: 1e-3, learningRate: 1e-4) { $0[0] }
+                    }
+                    record(context, "zo_step_central", kind, threads, d, central, bound: centralBound)
+                    h.initialize(repeating: 1)
+                    s.initialize(repeating: 1)
+                    let hiso = context.measure {
+                        round += 1
+                        _ = cached.hisoStep(
+                            x, hessian: h, scale: s, seed: 7, stream: round, mu: 1e-3, learningRate: 1e-4, beta: 0.95,
+                            floor: 1e-8) { $0[0] }
+                    }
+                    record(context, "hiso_step", kind, threads, d, hiso, bound: hisoBound)
+                    if d <= 10_000_000 {
+                        let regenerating = FusedZOStep(backend: backend, dimension: d, mode: .regenerate)
+                        let times = context.measure {
+                            round += 1
+                            _ = regenerating.step(x, scale: nil, seed: 7, stream: round, mu: 1e-3, learningRate: 1e-4) { $0[0] }
+                        }
+                        record(context, "zo_step_central_regenerate", kind, threads, d, times, bound: centralBound)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Records a per-parameter step time against its bound (both in ns/param).
+    private static func record(
+        _ context: BenchmarkContext, _ name: String, _ kind: BackendKind, _ threads: Int, _ d: Int, _ times: TrialTimes,
+        bound: Double
+    ) {
+        context.record(BenchmarkResult(
+            name: name, backend: kind, threads: threads, d: d, value: times.median / Double(d) * 1e9, unit: "ns/param",
+            floor: bound, floorName: "gen+rmw_bound", trials: times.seconds.count, spread: times.spread))
+    }
+}

@@ -1,0 +1,151 @@
+import ArgumentParser
+import HiSoKernels
+import HiSoModels
+
+/// `hiso-bench models`: forward passes against their GEMM floor, and full zeroth-order steps.
+///
+/// Entries, for each model, backend and thread count (batch `--batch`, default 64):
+/// - `forward_gemm_floor` (ms): the forward's GEMMs alone (``Network/forwardGEMMs(count:)``,
+///   same shapes and transposes, on preallocated operands), through the same backend;
+/// - `forward` (ms): one full forward pass with softmax cross-entropy
+///   (``Network/loss(parameters:inputs:labels:count:workspace:backend:)``), floor = the above
+///   (issue targets: ratio <= 1.1 for MLP 784-256-10, <= 1.25 for CNN_MNIST);
+/// - `zo_step` (ms): one central ZO step (``FusedZOStep``: perturb +mu, forward, perturb -2mu,
+///   forward, fused restore-and-update), floor = two `forward` medians (`two_forwards`), so the
+///   ratio shows the vector work's share.
+///
+/// Memory: the model's workspace for one batch, its parameters, a batch of inputs and the GEMM
+/// operands (about 40 MB for CNN_MNIST at batch 64, 2.5x that for CNN_FMNIST).
+struct ModelsSuite: BenchmarkSuite {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "Model forward passes against their raw GEMM time, and full ZO steps.")
+
+    @OptionGroup var options: BenchmarkOptions
+
+    @Option(help: "Batch size of every forward pass.")
+    var batch = 64
+
+    @Option(help: "Models (repeatable): mlp, cnn_mnist, cnn_fmnist, mlp_digits. Default: mlp and cnn_mnist, plus cnn_fmnist and mlp_digits without --quick.")
+    var model: [String] = []
+
+    func validate() throws {
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1, found \(batch)") }
+        for name in model where Self.factory(name) == nil {
+            throw ValidationError("unknown model '\(name)': expected mlp, cnn_mnist, cnn_fmnist or mlp_digits")
+        }
+    }
+
+    /// The model named `name`, or `nil`.
+    static func factory(_ name: String) -> (() throws -> Network)? {
+        switch name {
+        case "mlp": return { try Network.mlp(widths: [784, 256, 10]) }
+        case "cnn_mnist": return { try Network.cnnMNIST() }
+        case "cnn_fmnist": return { try Network.cnnFMNIST() }
+        case "mlp_digits": return { try Network.mlp(widths: [64, 32, 10]) }
+        default: return nil
+        }
+    }
+
+    func run(in context: BenchmarkContext) throws {
+        let names = model.isEmpty ? (context.quick ? ["mlp", "cnn_mnist"] : ["mlp", "cnn_mnist", "cnn_fmnist", "mlp_digits"]) : model
+        for name in names {
+            guard let make = Self.factory(name) else { continue }
+            let network = try make()
+            context.note("models: \(name) (\(network.parameterCount) parameters, batch \(batch))")
+            try measure(network, in: context)
+        }
+    }
+
+    /// Measures one model on every selected backend and thread count.
+    private func measure(_ network: Network, in context: BenchmarkContext) throws {
+        let count = batch
+        var x = network.initialParameters(seed: 0)
+        var inputs = [Float](repeating: 0, count: count * network.inputFeatures)
+        inputs.withUnsafeMutableBufferPointer { Floors.fillDeterministic($0.baseAddress!, count: $0.count) }
+        let labels = (0 ..< count).map { Int32($0 % network.classCount) }
+        let workspace = try network.makeWorkspace(batchSize: count)
+        let shape = "\(network.name) batch \(count)"
+        let operands = GEMMOperands(network.forwardGEMMs(count: count))
+        defer { operands.deallocate() }
+
+        for threads in context.threadCounts {
+            for kind in context.backends {
+                let backend = try context.backend(kind, threads: threads)
+                let floorTimes = context.measure { operands.run(on: backend) }
+                let floorMs = floorTimes.median * 1e3
+                context.record(BenchmarkResult(
+                    name: "forward_gemm_floor", backend: kind, threads: threads, shape: shape, value: floorMs,
+                    unit: "ms", trials: floorTimes.seconds.count, spread: floorTimes.spread))
+
+                let forward = try inputs.withUnsafeBufferPointer { i in
+                    try labels.withUnsafeBufferPointer { l in
+                        try x.withUnsafeBufferPointer { p in
+                            try context.measure {
+                                _ = try network.loss(parameters: p, inputs: i, labels: l, count: count, workspace: workspace, backend: backend)
+                            }
+                        }
+                    }
+                }
+                let forwardMs = forward.median * 1e3
+                context.record(BenchmarkResult(
+                    name: "forward", backend: kind, threads: threads, shape: shape, value: forwardMs, unit: "ms",
+                    floor: floorMs, floorName: "forward_gemm_floor", trials: forward.seconds.count, spread: forward.spread))
+
+                let step = FusedZOStep(backend: backend, dimension: network.parameterCount)
+                var stream: UInt64 = 0
+                let zo = try inputs.withUnsafeBufferPointer { i in
+                    try labels.withUnsafeBufferPointer { l in
+                        try x.withUnsafeMutableBufferPointer { p in
+                            try context.measure {
+                                stream &+= 1
+                                _ = try step.step(p, scale: nil, seed: 1, stream: stream, mu: 1e-3, learningRate: 1e-4) { q in
+                                    try network.loss(parameters: q, inputs: i, labels: l, count: count, workspace: workspace, backend: backend)
+                                }
+                            }
+                        }
+                    }
+                }
+                context.record(BenchmarkResult(
+                    name: "zo_step", backend: kind, threads: threads, shape: shape, value: zo.median * 1e3, unit: "ms",
+                    floor: 2 * forwardMs, floorName: "two_forwards", trials: zo.seconds.count, spread: zo.spread))
+            }
+        }
+    }
+}
+
+/// Preallocated operands for a list of GEMMs (filled with a fixed pattern), run back to back.
+private struct GEMMOperands {
+    let shapes: [GEMMShape]
+    let buffers: [(a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>)]
+
+    init(_ shapes: [GEMMShape]) {
+        self.shapes = shapes
+        buffers = shapes.map { s in
+            let a = UnsafeMutablePointer<Float>.allocate(capacity: s.m * s.k)
+            let b = UnsafeMutablePointer<Float>.allocate(capacity: s.k * s.n)
+            let c = UnsafeMutablePointer<Float>.allocate(capacity: s.m * s.n)
+            Floors.fillDeterministic(a, count: s.m * s.k)
+            Floors.fillDeterministic(b, count: s.k * s.n)
+            c.initialize(repeating: 0, count: s.m * s.n)
+            return (a, b, c)
+        }
+    }
+
+    /// Runs every GEMM once, `C = op(A) op(B)`.
+    func run(on backend: any KernelBackend) {
+        for (s, p) in zip(shapes, buffers) {
+            backend.gemm(
+                transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1,
+                a: p.a, lda: s.lda, b: p.b, ldb: s.ldb, beta: 0, c: p.c, ldc: s.ldc)
+        }
+    }
+
+    func deallocate() {
+        for p in buffers {
+            p.a.deallocate()
+            p.b.deallocate()
+            p.c.deallocate()
+        }
+    }
+}

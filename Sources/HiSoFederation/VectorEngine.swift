@@ -1,0 +1,136 @@
+import HiSoKernels
+import HiSoOptim
+
+/// Plays the rounds of the full-vector baselines (FedZO, FedAvg, FedAdam, FedAdagrad, FedYogi).
+///
+/// Round `r`: each sampled client downloads `x` (8 header + `4 d` bytes), runs `tau` local steps
+/// from it — ZO-SGD with its own seeds for FedZO
+/// (`StepSeed.derive(mix(runSeed ^ (client + 1) * 0x9E3779B97F4A7C15), r, k)`), SGD with true
+/// gradients otherwise — and uploads its delta `x_local - x` (`4 d` bytes). Non-finite deltas are
+/// excluded; the rest are aggregated and applied by the ``ServerOptimizer``.
+///
+/// Memory: `x`, one local model and workspace, and the `m` deltas of a round (`(m + 3) d` floats,
+/// plus `2 d` for the adaptive methods).
+final class VectorEngine {
+    let configuration: RunConfiguration
+    let backend: any KernelBackend
+    let estimator: ZOEstimator
+    let attack: Attack
+    let aggregator: Aggregator
+    private(set) var parameters: [Float]
+    private(set) var optimizer: ServerOptimizer
+    private(set) var round: UInt64
+    private var local: [Float]
+    private var workspace: [Float]
+    private var scalars: [Float]
+
+    init(
+        configuration: RunConfiguration, parameters: [Float], optimizer: ServerOptimizer? = nil,
+        round: UInt64 = 0, backend: any KernelBackend
+    ) throws(FederationError) {
+        self.configuration = configuration
+        self.backend = backend
+        do {
+            estimator = try ZOEstimator(
+                perturbations: configuration.perturbations, mu: configuration.mu,
+                scheme: configuration.scheme == .forward ? .forward : .central)
+        } catch {
+            throw .invalidConfiguration(key: "perturbations/mu", value: "\(configuration.perturbations)/\(configuration.mu)", expected: error.description)
+        }
+        attack = Attack(
+            kind: configuration.attack, strength: configuration.attackStrength, attackers: configuration.attackers,
+            clients: configuration.clients, seed: configuration.seed)
+        aggregator = Aggregator(kind: configuration.aggregator, byzantineCount: configuration.byzantineCount)
+        self.parameters = parameters
+        self.optimizer = optimizer ?? ServerOptimizer(
+            method: configuration.method, dimension: parameters.count, learningRate: configuration.serverLearningRate,
+            beta1: configuration.serverBeta1, beta2: configuration.serverBeta2, epsilon: configuration.serverEpsilon)
+        self.round = round
+        let d = parameters.count
+        local = [Float](repeating: 0, count: d)
+        workspace = [Float](repeating: 0, count: configuration.method == .fedzo ? d : (configuration.method.needsGradient ? d : 0))
+        scalars = [Float](repeating: 0, count: configuration.perturbations)
+    }
+
+    /// The seed stream of `client`'s own FedZO directions.
+    static func clientSeed(runSeed: UInt64, client: Int) -> UInt64 {
+        StepSeed.mix(runSeed ^ (UInt64(client + 1) &* 0x9E37_79B9_7F4A_7C15))
+    }
+
+    /// Plays round ``round``.
+    func playRound(
+        learningRate: Float, ledger: inout CommunicationLedger, task: any FederatedTask
+    ) throws(FederationError) -> RoundOutcome {
+        let c = configuration
+        let d = parameters.count
+        let sampled = ClientSampler.sample(seed: c.seed, round: round, clients: c.clients, sampled: c.sampledClients)
+        var deltas: [[Float]] = []
+        var included: [Int] = []
+        var excluded: [Int] = []
+        var lossSum: Float = 0
+        for i in sampled {
+            var (delta, loss) = try localTraining(client: i, learningRate: learningRate, task: task)
+            attack.apply(to: &delta, client: i, round: round)
+            ledger.record(LedgerEntry(
+                round: round, client: i, up: TrafficBytes(fullVectors: UInt64(4 * d)),
+                down: TrafficBytes(header: 8, fullVectors: UInt64(4 * d))))
+            if loss.isFinite && delta.allSatisfy(\.isFinite) {
+                deltas.append(delta)
+                included.append(i)
+                lossSum += loss
+            } else {
+                excluded.append(i)
+            }
+        }
+        guard !deltas.isEmpty else { throw .noValidUploads(round: round, excluded: excluded) }
+        optimizer.apply(delta: aggregator.aggregate(deltas), to: &parameters)
+        let record = RoundRecord(round: round, steps: [])
+        round += 1
+        return RoundOutcome(record: record, included: included, excluded: excluded, meanClientLoss: lossSum / Float(included.count))
+    }
+
+    /// `tau` local steps of client `i` from `x`; returns its delta and its first loss.
+    private func localTraining(
+        client i: Int, learningRate: Float, task: any FederatedTask
+    ) throws(FederationError) -> ([Float], Float) {
+        let c = configuration
+        let r = round
+        local = parameters
+        var firstLoss: Float = 0
+        let backend = self.backend
+        let estimator = self.estimator
+        let clientSeed = Self.clientSeed(runSeed: c.seed, client: i)
+        do {
+            try local.withUnsafeMutableBufferPointer { model in
+                try workspace.withUnsafeMutableBufferPointer { work in
+                    try scalars.withUnsafeMutableBufferPointer { g in
+                        for k in 0..<c.localSteps {
+                            let batch = BatchKey(seed: c.seed, client: i, round: r, step: k)
+                            let value: Float
+                            if c.method == .fedzo {
+                                let seed = StepSeed.derive(runSeed: clientSeed, round: r, step: k)
+                                value = try estimator.estimate(
+                                    at: UnsafeBufferPointer(model), scale: nil, seed: seed, workspace: work,
+                                    backend: backend, scalars: g) { try task.loss(at: $0, batch: batch) }
+                                ZOUpdate.apply(
+                                    to: model, scalars: UnsafeBufferPointer(g), scale: nil, seed: seed,
+                                    learningRate: learningRate, backend: backend)
+                            } else {
+                                value = try task.lossAndGradient(at: UnsafeBufferPointer(model), gradient: work, batch: batch)
+                                backend.axpy(UnsafeBufferPointer(work), alpha: -learningRate, model)
+                            }
+                            if k == 0 { firstLoss = value }
+                        }
+                    }
+                }
+            }
+        } catch let error as FederationError {
+            throw error
+        } catch {
+            throw .task("client \(i), round \(r): \(error)")
+        }
+        var delta = local
+        for j in delta.indices { delta[j] -= parameters[j] }
+        return (delta, firstLoss)
+    }
+}

@@ -1,0 +1,138 @@
+/// im2col / col2im: lower a batched convolution to one GEMM and back.
+///
+/// The column matrix has `patch = C * k * k` rows, indexed `r = (c * k + u) * k + v`, and
+/// `count * OH * OW` columns indexed `(b * OH + i) * OW + j`, so that
+/// `cols[r, (b, i, j)] = x[b, c, i*s + u - p, j*s + v - p]` (0 outside the input), and the
+/// convolution is `z = W[Cout x patch] * cols`, which lands in `cbhw` layout.
+///
+/// With padding, the input is first copied into the interior of a zero-bordered buffer
+/// (``pad(_:layout:step:count:into:)``), so that for stride 1 every output row of `cols` is one
+/// contiguous, branch-free copy of `OW` floats (done in 8-lane vector moves).
+enum ConvolutionLowering {
+    /// Copies the input into the interior of the padded `bchw` buffer
+    /// `[count, C, H + 2p, W + 2p]`, whose borders stay zero.
+    ///
+    /// Complexity: one copy of the input. Memory: none.
+    static func pad(
+        _ input: UnsafePointer<Float>, layout: ActivationLayout, step: ConvStep, count: Int,
+        into padded: UnsafeMutablePointer<Float>
+    ) {
+        let height = step.inHeight, width = step.inWidth, p = step.padding
+        let pw = width &+ 2 &* p
+        let paddedPlane = (height &+ 2 &* p) &* pw
+        let (channelStride, sampleStride) = layout.strides(channels: step.inChannels, plane: height &* width, count: count)
+        for b in 0 ..< count {
+            for c in 0 ..< step.inChannels {
+                let src = input + (c &* channelStride &+ b &* sampleStride)
+                let dst = padded + ((b &* step.inChannels &+ c) &* paddedPlane &+ p &* pw &+ p)
+                for y in 0 ..< height {
+                    copyRow(src + y &* width, dst + y &* pw, width)
+                }
+            }
+        }
+    }
+
+    /// Fills `cols` (`patch x count*OH*OW`, row-major) for the step: from its padded buffer
+    /// when it has padding (call ``pad(_:layout:step:count:into:)`` first), else from `input`.
+    ///
+    /// Complexity: `patch * count * OH * OW` stores. Memory: none beyond `cols`.
+    static func im2col(
+        input: UnsafePointer<Float>, padded: UnsafePointer<Float>?, step: ConvStep, count: Int,
+        cols: UnsafeMutablePointer<Float>
+    ) {
+        let source: UnsafePointer<Float>
+        let height: Int, width: Int, channelStride: Int, sampleStride: Int
+        if let padded {
+            source = padded
+            height = step.inHeight &+ 2 &* step.padding
+            width = step.inWidth &+ 2 &* step.padding
+            channelStride = height &* width
+            sampleStride = step.inChannels &* channelStride
+        } else {
+            source = input
+            height = step.inHeight
+            width = step.inWidth
+            (channelStride, sampleStride) = step.inputLayout.strides(channels: step.inChannels, plane: height &* width, count: count)
+        }
+        let oh = step.outHeight, ow = step.outWidth, k = step.kernel, s = step.stride
+        let outPlane = oh &* ow
+        let n = count &* outPlane
+        for c in 0 ..< step.inChannels {
+            for u in 0 ..< k {
+                for v in 0 ..< k {
+                    let row = cols + ((c &* k &+ u) &* k &+ v) &* n
+                    for b in 0 ..< count {
+                        let src = source + (c &* channelStride &+ b &* sampleStride &+ u &* width &+ v)
+                        let dst = row + b &* outPlane
+                        if s == 1 {
+                            for i in 0 ..< oh { copyRow(src + i &* width, dst + i &* ow, ow) }
+                        } else {
+                            for i in 0 ..< oh {
+                                let line = src + i &* s &* width
+                                let out = dst + i &* ow
+                                for j in 0 ..< ow { out[j] = line[j &* s] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds the column gradients back onto the input gradient: the adjoint of ``im2col``,
+    /// `dx[b, c, y, x] += dcols[r, (b, i, j)]` for every `(r, i, j)` that read `x[b, c, y, x]`
+    /// (reads of the zero border are dropped).
+    ///
+    /// `dInput` (in the step's input layout) must be zeroed or hold a gradient to add to.
+    /// Complexity: as ``im2col``.
+    static func col2im(
+        columns: UnsafePointer<Float>, step: ConvStep, count: Int,
+        dInput: UnsafeMutablePointer<Float>, layout: ActivationLayout
+    ) {
+        let height = step.inHeight, width = step.inWidth
+        let oh = step.outHeight, ow = step.outWidth, k = step.kernel, s = step.stride, p = step.padding
+        let plane = height &* width
+        let (channelStride, sampleStride) = layout.strides(channels: step.inChannels, plane: plane, count: count)
+        let n = count &* oh &* ow
+        for c in 0 ..< step.inChannels {
+            for u in 0 ..< k {
+                for v in 0 ..< k {
+                    let row = columns + ((c &* k &+ u) &* k &+ v) &* n
+                    for b in 0 ..< count {
+                        let dst0 = dInput + (c &* channelStride &+ b &* sampleStride)
+                        let src0 = row + b &* oh &* ow
+                        for i in 0 ..< oh {
+                            let y = i &* s &+ u &- p
+                            if y < 0 || y >= height { continue }
+                            let src = src0 + i &* ow
+                            let dst = dst0 + y &* width
+                            for j in 0 ..< ow {
+                                let x = j &* s &+ v &- p
+                                if x >= 0 && x < width { dst[x] += src[j] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `dst[0 ..< n] = src[0 ..< n]` in 8-lane unaligned vector moves (the last one
+    /// overlapping), scalar below 8 elements. The ranges must not overlap.
+    @inline(__always)
+    static func copyRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+        guard n >= 8 else {
+            for j in 0 ..< n { dst[j] = src[j] }
+            return
+        }
+        let s = UnsafeRawPointer(src)
+        let d = UnsafeMutableRawPointer(dst)
+        var offset = 0
+        let last = (n &- 8) &* 4
+        while offset < last {
+            d.storeBytes(of: s.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), toByteOffset: offset, as: SIMD8<Float>.self)
+            offset &+= 32
+        }
+        d.storeBytes(of: s.loadUnaligned(fromByteOffset: last, as: SIMD8<Float>.self), toByteOffset: last, as: SIMD8<Float>.self)
+    }
+}

@@ -1,0 +1,24 @@
+/// SplitMix64 (Steele, Lea and Flood 2014): a 64-bit seeded generator used only for parameter
+/// initialisation.
+///
+/// `state += 0x9E3779B97F4A7C15; z = state; z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+/// z = (z ^ (z >> 27)) * 0x94D049BB133111EB; return z ^ (z >> 31)`.
+/// Deterministic, independent of thread count and backend.
+struct SplitMix64: RandomNumberGenerator {
+    private(set) var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform float in `[0, 1)` from the top 24 bits: `(next() >> 40) * 2^-24`.
+    mutating func nextUnitFloat() -> Float {
+        Float(next() >> 40) * 0x1p-24
+    }
+}

@@ -1,0 +1,208 @@
+import HiSoData
+import HiSoKernels
+
+/// Federated SST-2 sentiment classification with a pretrained BERT (the `sst2-minilm` task):
+/// the training split is divided among clients, and every loss is the mean cross-entropy of a
+/// mini-batch, evaluated through ``BertClassifier``.
+///
+/// Its methods mirror `HiSoFederation.FederatedTask` (parameter count, client count, initial
+/// parameters, loss of a (client, round, step) mini-batch, evaluation), so the adapter in the
+/// tools is one line per method; this module sits below the federation and cannot conform itself.
+///
+/// - Mini-batches: `batchSize` indices drawn uniformly with replacement from the client's
+///   samples by `SeededGenerator(seed: seed, stream: [0x5353_5432, client, round, step])`.
+/// - Evaluation: test loss and accuracy on the whole test split; "train loss" on a fixed sample
+///   of `evaluationTrainSample` training sentences (the full 67k set costs minutes per call).
+/// - Head-only training caches each sentence's pooled embedding on first use (the encoder is
+///   frozen), after which a loss costs `O(batch * classes * h)`.
+///
+/// Memory: the model (91 MB), the tokenized splits, a workspace for `batchSize` sequences of
+/// `maxLength`, and for head-only training `4 h` bytes per cached sentence.
+/// One thread at a time (it owns a workspace).
+public final class SST2ClassificationTask {
+    /// The task's settings.
+    public struct Configuration: Sendable, Equatable {
+        /// What is trained.
+        public var subset: TrainableSubset
+        /// `M`, the number of clients.
+        public var clients: Int
+        /// Dirichlet concentration of the label split, or `nil` for an IID split.
+        public var dirichletAlpha: Double?
+        /// Sentences per mini-batch.
+        public var batchSize: Int
+        /// Truncation length in tokens, `[CLS]` and `[SEP]` included.
+        public var maxLength: Int
+        /// Use only the first this many training sentences (`nil`: all).
+        public var trainLimit: Int?
+        /// Training sentences in the evaluation's train-loss sample.
+        public var evaluationTrainSample: Int
+        /// The seed of the split, the batches and the evaluation sample.
+        public var seed: UInt64
+
+        /// Creates settings; the defaults are the paper's LLM setting (6 clients) with batch 32 and length 64.
+        public init(
+            subset: TrainableSubset = .head, clients: Int = 6, dirichletAlpha: Double? = nil, batchSize: Int = 32,
+            maxLength: Int = 64, trainLimit: Int? = nil, evaluationTrainSample: Int = 512, seed: UInt64 = 0
+        ) {
+            self.subset = subset
+            self.clients = clients
+            self.dirichletAlpha = dirichletAlpha
+            self.batchSize = batchSize
+            self.maxLength = maxLength
+            self.trainLimit = trainLimit
+            self.evaluationTrainSample = evaluationTrainSample
+            self.seed = seed
+        }
+    }
+
+    /// The settings.
+    public let configuration: Configuration
+    /// The model and head.
+    public let classifier: BertClassifier
+    /// The tokenized training and test sentences and their labels.
+    public let trainTexts: EncodedTexts, testTexts: EncodedTexts
+    /// Labels of the training and test sentences.
+    public let trainLabels: [Int32], testLabels: [Int32]
+    /// The client split of the training sentences.
+    public let partition: Partition
+    /// The kernels.
+    public let backend: any KernelBackend
+    private let workspace: BertWorkspace
+    private let evaluationSample: [Int]
+    private var batch: [Int]
+    private var batchLabels: [Int32]
+    private var trainCache: FeatureCache?
+    private var testCache: FeatureCache?
+
+    /// Tokenizes the splits and divides the training split among the clients.
+    ///
+    /// - Throws: ``TransformerError`` for invalid settings (and the classifier's errors);
+    ///   `HiSoData.DataError` when the split cannot be made (for example more clients than sentences).
+    public init(
+        model: PretrainedBert, train: SST2Dataset, test: SST2Dataset, configuration: Configuration,
+        backend: any KernelBackend
+    ) throws {
+        guard configuration.batchSize >= 1 else {
+            throw TransformerError.invalidArgument(name: "batch size", value: "\(configuration.batchSize)", expected: "at least 1")
+        }
+        guard configuration.maxLength >= 2, configuration.maxLength <= model.encoder.configuration.maxPositions else {
+            throw TransformerError.invalidArgument(
+                name: "max length", value: "\(configuration.maxLength)", expected: "2...\(model.encoder.configuration.maxPositions)")
+        }
+        self.configuration = configuration
+        self.backend = backend
+        classifier = try BertClassifier(model: model, classes: SST2Dataset.classCount, subset: configuration.subset)
+        let train = configuration.trainLimit.map { train.prefix($0) } ?? train
+        trainTexts = try EncodedTexts(train.sentences, tokenizer: model.tokenizer, maxLength: configuration.maxLength)
+        testTexts = try EncodedTexts(test.sentences, tokenizer: model.tokenizer, maxLength: configuration.maxLength)
+        trainLabels = train.labels
+        testLabels = test.labels
+        if let alpha = configuration.dirichletAlpha {
+            partition = try Partition.dirichlet(
+                labels: train.labels, classCount: SST2Dataset.classCount, clients: configuration.clients, alpha: alpha,
+                seed: configuration.seed)
+        } else {
+            partition = try Partition.iid(labels: train.labels, clients: configuration.clients, seed: configuration.seed)
+        }
+        var order = Array(0..<train.count)
+        var generator = SeededGenerator(seed: configuration.seed, stream: [0x5353_5432, 0x4556_414C])
+        generator.shuffle(&order)
+        evaluationSample = Array(order.prefix(configuration.evaluationTrainSample))
+        workspace = BertWorkspace(
+            configuration: model.encoder.configuration, maxBatch: configuration.batchSize,
+            maxSequenceLength: configuration.maxLength, loraRank: classifier.loraRank, classes: SST2Dataset.classCount)
+        batch = [Int](repeating: 0, count: configuration.batchSize)
+        batchLabels = [Int32](repeating: 0, count: configuration.batchSize)
+        if classifier.encoderIsFrozen {
+            let h = model.encoder.configuration.hiddenSize
+            trainCache = FeatureCache(count: trainTexts.count, width: h)
+            testCache = FeatureCache(count: testTexts.count, width: h)
+        }
+    }
+
+    /// `d`, the number of trainable parameters.
+    public var parameterCount: Int { classifier.trainableCount }
+    /// `M`, the number of clients.
+    public var clientCount: Int { partition.clientCount }
+
+    /// Writes the initial trainable vector for `seed` (see ``BertClassifier/initialTrainable(seed:into:)``).
+    public func initialParameters(seed: UInt64, into x: UnsafeMutableBufferPointer<Float>) {
+        classifier.initialTrainable(seed: seed, into: x)
+    }
+
+    /// The training indices of the mini-batch of (client, round, step).
+    ///
+    /// - Precondition: `client` is in `0..<clientCount`.
+    public func batchIndices(client: Int, round: UInt64, step: Int) -> [Int] {
+        fillBatch(client: client, round: round, step: step)
+        return batch
+    }
+
+    /// The mean cross-entropy of the model `x` on the mini-batch of (client, round, step).
+    ///
+    /// - Throws: ``TransformerError/invalidArgument(name:value:expected:)`` for a bad client or vector length.
+    /// - Complexity: one encoder forward pass of `batchSize` sentences (head-only: cached after first use).
+    public func loss(at x: UnsafeBufferPointer<Float>, client: Int, round: UInt64, step: Int) throws(TransformerError) -> Float {
+        guard client >= 0, client < clientCount else {
+            throw .invalidArgument(name: "client", value: "\(client)", expected: "0..<\(clientCount)")
+        }
+        fillBatch(client: client, round: round, step: step)
+        for (b, i) in batch.enumerated() { batchLabels[b] = trainLabels[i] }
+        return try batchLoss(x, texts: trainTexts, indices: batch, labels: batchLabels, cache: trainCache).loss
+    }
+
+    /// Test accuracy and loss on the whole test split, and the loss on the fixed training sample.
+    ///
+    /// - Throws: as ``loss(at:client:round:step:)``.
+    public func evaluate(at x: UnsafeBufferPointer<Float>) throws(TransformerError) -> (testAccuracy: Double, testLoss: Double, trainLoss: Double) {
+        let test = try meanLoss(x, texts: testTexts, indices: Array(0..<testTexts.count), labels: testLabels, cache: testCache)
+        let train = try meanLoss(x, texts: trainTexts, indices: evaluationSample, labels: trainLabels, cache: trainCache)
+        return (Double(test.correct) / Double(max(testTexts.count, 1)), test.loss, train.loss)
+    }
+
+    /// Mean loss and correct count over `indices`, in workspace-sized chunks.
+    private func meanLoss(
+        _ x: UnsafeBufferPointer<Float>, texts: EncodedTexts, indices: [Int], labels: [Int32], cache: FeatureCache?
+    ) throws(TransformerError) -> (loss: Double, correct: Int) {
+        var total = 0.0
+        var correct = 0
+        var start = 0
+        while start < indices.count {
+            let chunk = Array(indices[start..<min(start + configuration.batchSize, indices.count)])
+            let chunkLabels = chunk.map { labels[$0] }
+            let result = try batchLoss(x, texts: texts, indices: chunk, labels: chunkLabels, cache: cache)
+            total += Double(result.loss) * Double(chunk.count)
+            correct += result.correct
+            start += chunk.count
+        }
+        return (total / Double(max(indices.count, 1)), correct)
+    }
+
+    /// Loss and correct count of one batch, through the feature cache when the encoder is frozen.
+    private func batchLoss(
+        _ x: UnsafeBufferPointer<Float>, texts: EncodedTexts, indices: [Int], labels: some Collection<Int32>,
+        cache: FeatureCache?
+    ) throws(TransformerError) -> (loss: Float, correct: Int) {
+        guard x.count == parameterCount else {
+            throw .invalidArgument(name: "parameter vector length", value: "\(x.count)", expected: "\(parameterCount)")
+        }
+        if let cache {
+            let missing = indices.filter { !cache.has($0) }
+            if !missing.isEmpty {
+                try classifier.encode(trainable: x, texts: texts, indices: missing, workspace: workspace, backend: backend)
+                for (b, i) in missing.enumerated() { cache.store(i, from: workspace.pooled + b * cache.width) }
+            }
+            for (b, i) in indices.enumerated() { cache.load(i, into: workspace.pooled + b * cache.width) }
+        } else {
+            try classifier.encode(trainable: x, texts: texts, indices: indices, workspace: workspace, backend: backend)
+        }
+        return classifier.headLoss(trainable: x, features: workspace.pooled, labels: labels)
+    }
+
+    /// Fills `batch` with the (client, round, step) mini-batch.
+    private func fillBatch(client: Int, round: UInt64, step: Int) {
+        let members = partition.clients[client]
+        var generator = SeededGenerator(seed: configuration.seed, stream: [0x5353_5432, UInt64(client), round, UInt64(step)])
+        for b in 0..<batch.count { batch[b] = members[generator.nextIndex(below: members.count)] }
+    }
+}

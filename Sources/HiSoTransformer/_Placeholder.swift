@@ -1,1 +1,0 @@
-// Placeholder so the target builds; deleted when the module gets its first real file.

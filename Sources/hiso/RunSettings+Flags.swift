@@ -1,0 +1,57 @@
+import HiSoFederation
+
+extension RunSettings {
+    /// Every setting of `plan` as config-file text keyed by flag name: written as `config.json`
+    /// next to the results, so `--config DIR/config.json` reproduces the run.
+    ///
+    /// - Parameters:
+    ///   - plan: the resolved plan.
+    ///   - mode: `train` leaves out `seeds` (a compare-only flag).
+    /// - Returns: flag name -> value text (lists comma-separated).
+    static func flags(for plan: ExperimentPlan, mode: Mode) -> [String: String] {
+        let c = plan.configuration
+        let t = plan.task
+        func number(_ v: Double) -> String { String(describing: v) }
+        func float(_ v: Float) -> String { String(describing: v) }
+        var out: [String: String] = [
+            "task": Names.name(t.name, in: Names.tasks),
+            "batch-size": String(t.batchSize),
+            "methods": plan.methods.map { Names.name($0, in: Names.methods) }.joined(separator: ","),
+            "estimator": Names.name(c.scheme, in: Names.schemes),
+            "perturbations": String(c.perturbations), "mu": float(c.mu),
+            "lr": plan.learningRates.map(number).joined(separator: ","),
+            "local-steps": String(c.localSteps),
+            "schedule": Names.name(c.schedule, in: Names.schedules), "schedule-decay": float(c.scheduleDecay),
+            "schedule-every": String(c.scheduleEvery), "schedule-min-fraction": float(c.scheduleMinimumFraction),
+            "hessian-step": Names.name(c.hessianStep, in: Names.hessianSteps), "beta": float(c.beta), "nu": float(c.nu),
+            "epsilon": float(c.epsilon), "hessian-floor": float(c.hessianFloor), "server-lr": float(c.serverLearningRate),
+            "server-beta1": float(c.serverBeta1), "server-beta2": float(c.serverBeta2), "server-epsilon": float(c.serverEpsilon),
+            "clients": String(c.clients), "sampled": String(c.sampledClients), "rounds": String(c.rounds),
+            "eval-every": String(c.evaluateEvery), "aggregator": Names.name(c.aggregator, in: Names.aggregators),
+            "byzantine": String(c.byzantineCount), "attack": Names.name(c.attack, in: Names.attacks),
+            "attackers": String(c.attackers), "attack-strength": float(c.attackStrength),
+            "sync": Names.name(c.syncMode, in: Names.syncModes),
+            "seed": String(plan.seeds.first ?? 0),
+            "targets": plan.targets.map(number).joined(separator: ","), "threads": String(c.threads),
+        ]
+        if mode == .compare { out["seeds"] = String(plan.seeds.count) }
+        if let retention = c.logRetention { out["log-retention"] = String(retention) }
+        if let backend = c.backend { out["backend"] = backend.rawValue }
+        if let dir = t.dataDirectory { out["data-dir"] = dir }
+        switch t.name {
+        case .digitsReference:
+            out["split"] = t.referenceSplit
+        case .quadratic:
+            out["dimension"] = String(t.dimension)
+            out["spectrum"] = Names.name(t.spectrum, in: Names.spectra)
+            out["spectrum-parameter"] = number(t.spectrumParameter)
+            out["spike-rank"] = String(t.spikeRank)
+            out["basis"] = Names.name(t.rotated, in: Names.bases)
+            out["noise"] = number(t.noise)
+        case .digits, .fmnistMLP, .fmnistCNN, .fmnistCNNLarge:
+            out["partition"] = Names.name(t.partition, in: Names.partitions)
+            out["alpha"] = number(t.alpha)
+        }
+        return out
+    }
+}
