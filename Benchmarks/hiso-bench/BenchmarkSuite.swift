@@ -56,6 +56,12 @@ final class BenchmarkContext {
         try Timing.measure(trials: trials, minTrialSeconds: minTrialSeconds, body)
     }
 
+    /// Warm-up, then ``trials`` trials of each body, interleaved so that values and floors see
+    /// the same machine load. Returns one ``TrialTimes`` per body.
+    func measureInterleaved(_ bodies: [() -> Void]) -> [TrialTimes] {
+        Timing.measureInterleaved(trials: trials, minTrialSeconds: minTrialSeconds, bodies)
+    }
+
     /// Records one result (printed at once in table mode).
     func record(_ result: BenchmarkResult) { report.record(result) }
 

@@ -42,7 +42,7 @@ struct ConvergenceOutput: Encodable {
 
     /// The tables and notes as terminal text.
     var text: String {
-        var out = "# hiso-bench convergence \(scenario) | \(metadata.date) | \(metadata.cpu) x\(metadata.logicalCPUs) | commit \(metadata.commit ?? "unknown") | \(metadata.build)\n"
+        var out = "# hiso-bench convergence \(scenario) | \(metadata.date) | \(metadata.cpu) x\(metadata.logicalCpus) | commit \(metadata.commit ?? "unknown") | \(metadata.build)\n"
         for key in comparisons.keys.sorted() {
             let doc = comparisons[key]!
             out += "\n## \(key)\n\(doc.headline)\n\n\(doc.summary.textTable())"

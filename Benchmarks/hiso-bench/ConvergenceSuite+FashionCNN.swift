@@ -23,14 +23,19 @@ extension ConvergenceSuite {
         let methodList = (methods ?? "decomfl,hiso,hiso-paper,fedzo,fedavg").split(separator: ",").compactMap { ComparedMethod(rawValue: String($0)) }
         let catalog = TaskCatalog()
         var grids = Dictionary(uniqueKeysWithValues: methodList.map { ($0.rawValue, Self.fashionGrid[$0] ?? [1e-3]) })
+        for item in learningRateOverrides {
+            let parts = item.split(separator: "=")
+            if parts.count == 2, let lr = Double(parts[1]) { grids[String(parts[0])] = [lr] }
+        }
         var pilot: [ConvergenceOutput.Pilot] = []
         var notes: [String] = []
-        if pilotRounds > 0 {
+        let piloted = methodList.filter { (grids[$0.rawValue]?.count ?? 0) > 1 }
+        if pilotRounds > 0 && !piloted.isEmpty {
             var pilotConfig = config
             pilotConfig.rounds = pilotRounds
             pilotConfig.evaluateEvery = pilotRounds
             let pilotPlan = ExperimentPlan(
-                task: spec, configuration: pilotConfig, methods: methodList, learningRates: [1e-3],
+                task: spec, configuration: pilotConfig, methods: piloted, learningRates: [1e-3],
                 methodLearningRates: grids, seeds: [0], targets: defaults.targets)
             let runner = ExperimentRunner(plan: pilotPlan, catalog: catalog)
             var results: [(ComparedMethod, Double, ReportCurve)] = []
@@ -41,7 +46,7 @@ extension ConvergenceSuite {
                 context.note("  \(curve.status.rawValue), test accuracy \(curve.points.last.map { String(format: "%.3f", $0.testAccuracy) } ?? "-")")
                 results.append((run.method, run.learningRate, curve))
             }
-            for method in methodList {
+            for method in piloted {
                 let tried = results.filter { $0.0 == method }
                 guard !tried.isEmpty else { continue }
                 func score(_ c: ReportCurve) -> Double { c.finalAccuracy.isFinite && c.status != .diverged ? c.finalAccuracy : -.infinity }

@@ -49,6 +49,9 @@ struct ConvergenceSuite: BenchmarkSuite {
     @Option(help: "fmnist-cnn: comma list of methods (default decomfl,hiso,hiso-paper,fedzo,fedavg).")
     var methods: String?
 
+    @Option(name: .customLong("lr"), help: "fmnist-cnn: fix a method's learning rate instead of its grid, as METHOD=LR (repeatable).")
+    var learningRateOverrides: [String] = []
+
     @Option(help: "fmnist-cnn: choose each method's learning rate on a pilot of this many rounds (seed 0) instead of running the whole grid for every seed (0 = whole grid).")
     var pilotRounds = 0
 
@@ -67,6 +70,12 @@ struct ConvergenceSuite: BenchmarkSuite {
         if let e = evalEvery, e < 1 { throw ValidationError("--eval-every must be at least 1, found \(e)") }
         if pilotRounds < 0 { throw ValidationError("--pilot-rounds must be at least 0, found \(pilotRounds)") }
         if let b = budgetMinutes, !(b > 0) { throw ValidationError("--budget-minutes must be positive, found \(b)") }
+        for item in learningRateOverrides {
+            let parts = item.split(separator: "=")
+            guard parts.count == 2, ComparedMethod(rawValue: String(parts[0])) != nil, let lr = Double(parts[1]), lr > 0 else {
+                throw ValidationError("--lr expects METHOD=LR with a known method and a positive rate, found '\(item)'")
+            }
+        }
         for name in (methods ?? "").split(separator: ",") where ComparedMethod(rawValue: String(name)) == nil {
             throw ValidationError("unknown method '\(name)': expected one of \(ComparedMethod.allCases.map(\.rawValue).joined(separator: ", "))")
         }

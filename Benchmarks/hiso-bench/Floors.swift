@@ -15,7 +15,7 @@ internal import CHiSoBLAS
 /// bw.secondsPerElement     // the median time of one element's read-modify-write
 /// ```
 /// and record it yourself if you want it in the report (name `rmw_bandwidth`, unit `GB/s`).
-/// ``rawSGEMM(m:k:n:threads:in:)`` is the GEMM floor (raw `cblas_sgemm`), present only when
+/// ``rawSGEMM(m:k:n:threads:in:interleavedWith:)`` is the GEMM floor (raw `cblas_sgemm`), present only when
 /// the `OpenBLAS` trait is on.
 enum Floors {
     /// A measured in-place read-modify-write bandwidth.
@@ -81,9 +81,15 @@ enum Floors {
     /// Raw `cblas_sgemm` (row-major, no transposes, alpha 1, beta 0) on an `m x k` times `k x n`
     /// problem with OpenBLAS set to `threads` threads: the GEMM floor.
     ///
+    /// The raw call is timed with its trials interleaved with those of `others` (for example
+    /// the backend GEMM it is the floor of), so both see the same machine load.
     /// Allocates the three matrices (`4 (mk + kn + mn)` bytes) for the duration of the call.
-    /// - Returns: the timings (seconds per call); GFLOP/s = `2 m n k / median / 1e9`.
-    static func rawSGEMM(m: Int, k: Int, n: Int, threads: Int, in context: BenchmarkContext) -> TrialTimes {
+    /// - Returns: the raw timings (seconds per call; GFLOP/s = `2 m n k / median / 1e9`) and one
+    ///   ``TrialTimes`` per element of `others`.
+    static func rawSGEMM(
+        m: Int, k: Int, n: Int, threads: Int, in context: BenchmarkContext,
+        interleavedWith others: [() -> Void] = []
+    ) -> (raw: TrialTimes, others: [TrialTimes]) {
         let a = UnsafeMutablePointer<Float>.allocate(capacity: max(1, m * k))
         let b = UnsafeMutablePointer<Float>.allocate(capacity: max(1, k * n))
         let c = UnsafeMutablePointer<Float>.allocate(capacity: max(1, m * n))
@@ -91,12 +97,14 @@ enum Floors {
         fillDeterministic(a, count: m * k)
         fillDeterministic(b, count: k * n)
         c.initialize(repeating: 0, count: m * n)
-        openblas_set_num_threads(Int32(threads))
-        return context.measure {
+        let raw: () -> Void = {
+            if openblas_get_num_threads() != Int32(threads) { openblas_set_num_threads(Int32(threads)) }
             cblas_sgemm(
                 CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
                 1, a, Int32(max(1, k)), b, Int32(max(1, n)), 0, c, Int32(max(1, n)))
         }
+        let times = context.measureInterleaved([raw] + others)
+        return (times[0], Array(times.dropFirst()))
     }
     #endif
 

@@ -8,9 +8,11 @@ extension KernelsSuite {
     /// when OpenBLAS is compiled in) and each backend's `gemm` (entry `gemm`), in GFLOP/s =
     /// `2 M N K / seconds / 1e9`, with the raw figure as the floor. Shapes are labelled `MxKxN`.
     ///
-    /// The pure-Swift backend is timed before anything touches OpenBLAS at that thread count, so
-    /// OpenBLAS's worker threads (which spin for a while after a call) do not steal its cores.
-    /// Memory: the three matrices of one shape (at most 12 MiB at 1024^3).
+    /// The OpenBLAS backend's trials are interleaved with the raw call's, so that ratio sees
+    /// one machine load. The pure-Swift backend is timed first, before anything touches
+    /// OpenBLAS at that thread count, so OpenBLAS's worker threads (which spin for a while
+    /// after a call) do not steal its cores. Without OpenBLAS there is no floor.
+    /// Memory: the matrices of one shape, twice (at most 24 MiB at 1024^3).
     @Sendable static func gemmGroup(_ context: BenchmarkContext) throws {
         for shape in gemmShapes {
             let (m, k, n) = shape
@@ -24,25 +26,34 @@ extension KernelsSuite {
             Floors.fillDeterministic(b, count: k * n)
             c.initialize(repeating: 0, count: m * n)
             for threads in context.threadCounts {
-                var measured: [(BackendKind, TrialTimes)] = []
-                for kind in context.backends.sorted(by: { $0 == .swift && $1 != .swift }) {
+                var bodies: [(BackendKind, () -> Void)] = []
+                for kind in context.backends {
                     let backend = try context.backend(kind, threads: threads)
-                    let times = context.measure {
+                    bodies.append((kind, {
                         backend.gemm(
                             transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
                             a: a, lda: k, b: b, ldb: n, beta: 0, c: c, ldc: n)
-                    }
-                    measured.append((kind, times))
+                    }))
                 }
+                var measured: [(BackendKind, TrialTimes)] = []
+                for (kind, body) in bodies where kind == .swift {
+                    measured.append((kind, context.measure(body)))
+                }
+                let others = bodies.filter { $0.0 != .swift }
                 var floor: Double?
                 #if OpenBLAS
-                let raw = Floors.rawSGEMM(m: m, k: k, n: n, threads: threads, in: context)
-                floor = raw.rate(flops) / 1e9
+                let timed = Floors.rawSGEMM(
+                    m: m, k: k, n: n, threads: threads, in: context, interleavedWith: others.map(\.1))
+                floor = timed.raw.rate(flops) / 1e9
                 context.record(BenchmarkResult(
                     name: "sgemm_raw", backend: .openblas, threads: threads, shape: label,
-                    value: raw.rate(flops) / 1e9, unit: "GFLOP/s", trials: raw.seconds.count, spread: raw.spread))
+                    value: timed.raw.rate(flops) / 1e9, unit: "GFLOP/s",
+                    trials: timed.raw.seconds.count, spread: timed.raw.spread))
+                measured.insert(contentsOf: Array(zip(others.map(\.0), timed.others)), at: 0)
+                #else
+                for (kind, body) in others { measured.append((kind, context.measure(body))) }
                 #endif
-                for (kind, times) in measured.sorted(by: { $0.0 != .swift && $1.0 == .swift }) {
+                for (kind, times) in measured {
                     context.record(BenchmarkResult(
                         name: "gemm", backend: kind, threads: threads, shape: label,
                         value: times.rate(flops) / 1e9, unit: "GFLOP/s", floor: floor, floorName: "sgemm_raw",

@@ -11,7 +11,7 @@ extension KernelsSuite {
     /// - `zo_step_central` (ns/param): ``FusedZOStep`` central step, cached direction (generate
     ///   once while perturbing, two more passes reading it back), loss O(1); its `floor` is the
     ///   three-pass bound `t_gen + 3 t_rmw`: one generation (the same backend's `normals` rate at
-    ///   the same thread count) plus 24 bytes per parameter (three read-modify-writes of x) at
+    ///   the same thread count, measured just before) plus 24 bytes per parameter (three read-modify-writes of x) at
     ///   the measured bandwidth;
     /// - `hiso_step` (ns/param): the HiSo step (u = s ⊙ z with s = H^(-1/2), H EMA and refresh of
     ///   s in the last pass); `floor` = `t_gen + 6 t_rmw`: one generation plus 48 bytes per
@@ -24,12 +24,6 @@ extension KernelsSuite {
     ///
     /// Memory: x, h, s and the step's workspace, 16 d bytes (1.6 GB at d = 1e8).
     @Sendable static func zoStepGroup(_ context: BenchmarkContext) throws {
-        var generation: [String: Double] = [:]
-        for kind in context.backends {
-            for threads in context.threadCounts {
-                generation["\(kind)/\(threads)"] = try normalsRate(kind, threads: threads, in: context).secondsPerNormal
-            }
-        }
         for d in zoStepDimensions(quick: context.quick) {
             let x = UnsafeMutableBufferPointer<Float>.allocate(capacity: d)
             let h = UnsafeMutableBufferPointer<Float>.allocate(capacity: d)
@@ -44,7 +38,8 @@ extension KernelsSuite {
                 let rmw = bandwidth.secondsPerElement
                 for kind in context.backends {
                     let backend = try context.backend(kind, threads: threads)
-                    let gen = generation["\(kind)/\(threads)"] ?? 0
+                    // Re-measured next to the steps: on a shared machine the load drifts between entries.
+                    let gen = try normalsRate(kind, threads: threads, in: context).secondsPerNormal
                     let centralBound = (gen + 3 * rmw) * 1e9
                     let hisoBound = (gen + 6 * rmw) * 1e9
                     Floors.fillDeterministic(x.baseAddress!, count: d)

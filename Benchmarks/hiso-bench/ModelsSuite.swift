@@ -5,8 +5,11 @@ import HiSoModels
 /// `hiso-bench models`: forward passes against their GEMM floor, and full zeroth-order steps.
 ///
 /// Entries, for each model, backend and thread count (batch `--batch`, default 64):
-/// - `forward_gemm_floor` (ms): the forward's GEMMs alone (``Network/forwardGEMMs(count:)``,
-///   same shapes and transposes, on preallocated operands), through the same backend;
+/// - `forward_gemm_floor` (ms): the forward's GEMMs alone (``Network/forwardGEMMs(count:blocked:)``:
+///   the same calls, shapes and transposes, on preallocated operands; one operand set per
+///   distinct shape, reused like the forward reuses its im2col block), through the same backend;
+/// - `forward_gemm_unblocked` (ms, information): one GEMM per layer over the whole batch, the
+///   textbook lowering the blocked convolutions replace;
 /// - `forward` (ms): one full forward pass with softmax cross-entropy
 ///   (``Network/loss(parameters:inputs:labels:count:workspace:backend:)``), floor = the above
 ///   (issue targets: ratio <= 1.1 for MLP 784-256-10, <= 1.25 for CNN_MNIST);
@@ -67,7 +70,11 @@ struct ModelsSuite: BenchmarkSuite {
         let workspace = try network.makeWorkspace(batchSize: count)
         let shape = "\(network.name) batch \(count)"
         let operands = GEMMOperands(network.forwardGEMMs(count: count))
-        defer { operands.deallocate() }
+        let unblocked = GEMMOperands(network.forwardGEMMs(count: count, blocked: false))
+        defer {
+            operands.deallocate()
+            unblocked.deallocate()
+        }
 
         for threads in context.threadCounts {
             for kind in context.backends {
@@ -77,6 +84,12 @@ struct ModelsSuite: BenchmarkSuite {
                 context.record(BenchmarkResult(
                     name: "forward_gemm_floor", backend: kind, threads: threads, shape: shape, value: floorMs,
                     unit: "ms", trials: floorTimes.seconds.count, spread: floorTimes.spread))
+                if unblocked.shapes != operands.shapes {
+                    let times = context.measure { unblocked.run(on: backend) }
+                    context.record(BenchmarkResult(
+                        name: "forward_gemm_unblocked", backend: kind, threads: threads, shape: shape,
+                        value: times.median * 1e3, unit: "ms", trials: times.seconds.count, spread: times.spread))
+                }
 
                 let forward = try inputs.withUnsafeBufferPointer { i in
                     try labels.withUnsafeBufferPointer { l in
@@ -115,26 +128,31 @@ struct ModelsSuite: BenchmarkSuite {
 }
 
 /// Preallocated operands for a list of GEMMs (filled with a fixed pattern), run back to back.
+/// Calls with the same shape share one operand set, as the forward's blocks share its buffers.
 private struct GEMMOperands {
+    typealias Operands = (a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>)
     let shapes: [GEMMShape]
-    let buffers: [(a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>)]
+    let buffers: [GEMMShape: Operands]
 
     init(_ shapes: [GEMMShape]) {
         self.shapes = shapes
-        buffers = shapes.map { s in
+        var buffers: [GEMMShape: Operands] = [:]
+        for s in shapes where buffers[s] == nil {
             let a = UnsafeMutablePointer<Float>.allocate(capacity: s.m * s.k)
             let b = UnsafeMutablePointer<Float>.allocate(capacity: s.k * s.n)
             let c = UnsafeMutablePointer<Float>.allocate(capacity: s.m * s.n)
             Floors.fillDeterministic(a, count: s.m * s.k)
             Floors.fillDeterministic(b, count: s.k * s.n)
             c.initialize(repeating: 0, count: s.m * s.n)
-            return (a, b, c)
+            buffers[s] = (a, b, c)
         }
+        self.buffers = buffers
     }
 
     /// Runs every GEMM once, `C = op(A) op(B)`.
     func run(on backend: any KernelBackend) {
-        for (s, p) in zip(shapes, buffers) {
+        for s in shapes {
+            let p = buffers[s]!
             backend.gemm(
                 transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1,
                 a: p.a, lda: s.lda, b: p.b, ldb: s.ldb, beta: 0, c: p.c, ldc: s.ldc)
@@ -142,7 +160,7 @@ private struct GEMMOperands {
     }
 
     func deallocate() {
-        for p in buffers {
+        for p in buffers.values {
             p.a.deallocate()
             p.b.deallocate()
             p.c.deallocate()

@@ -8,7 +8,7 @@ struct RoundsDocument: Encodable {
         var suite: String
         var date: String
         var cpu: String
-        var logicalCPUs: Int
+        var logicalCpus: Int
         var commit: String?
         var build: String
         var compiledBackends: [String]
@@ -19,7 +19,7 @@ struct RoundsDocument: Encodable {
         static func current(suite: String = "rounds", trials: Int, quick: Bool) -> Metadata {
             Metadata(
                 suite: suite, date: ISO8601DateFormatter().string(from: Date()), cpu: cpuModel(),
-                logicalCPUs: ProcessInfo.processInfo.activeProcessorCount, commit: gitCommit(),
+                logicalCpus: ProcessInfo.processInfo.activeProcessorCount, commit: gitCommit(),
                 build: buildConfiguration, compiledBackends: Kernels.compiledBackends.map(\.rawValue), trials: trials, quick: quick)
         }
 

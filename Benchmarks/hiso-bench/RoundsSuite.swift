@@ -12,9 +12,10 @@ import HiSoKernels
 /// - `synthetic`: a d = 1e7 diagonal quadratic (log-normal spectrum), 8 clients, 2 sampled, P 5;
 /// for DeComFL and HiSo, per backend and thread count.
 ///
-/// Timing: one long run per entry whose observer timestamps every finished round; after warm-up
-/// rounds, `--trials` groups of rounds (each at least the trial length) give per-round means
-/// whose median is reported. Evaluation is replaced by a no-op so only rounds are timed.
+/// Timing: a 6-round probe sets the rounds per trial (from its median round time); then one
+/// long run per entry whose observer timestamps every finished round; after 2 warm-up rounds,
+/// `--trials` groups of rounds (each at least the trial length) give per-round means whose
+/// median is reported. Evaluation is replaced by a no-op so only rounds are timed.
 ///
 /// JSON: `{"metadata": {...}, "results": [{"name": "round", "task", "method", "backend",
 /// "threads", "d", "value", "unit": "ms/round", "trials", "spread"}]}` (the harness's
@@ -122,10 +123,11 @@ struct RoundsSuite: BenchmarkSuite {
         config.learningRate = 1e-3
         let warmup = 2
         var probe = config
-        probe.rounds = warmup
+        probe.rounds = 6
         let probeStamps = try Self.roundStamps(probe, task)
-        let first = probeStamps.count >= 2 ? Self.seconds(probeStamps[1] - probeStamps[0]) : 1e-3
-        let perTrial = max(1, Int((context.minTrialSeconds / max(first, 1e-6)).rounded(.up)))
+        let intervals = zip(probeStamps.dropFirst(), probeStamps).map { Self.seconds($0 - $1) }.sorted()
+        let typical = intervals.isEmpty ? 1e-3 : intervals[intervals.count / 2]
+        let perTrial = max(1, Int((context.minTrialSeconds / max(typical, 1e-6)).rounded(.up)))
         config.rounds = warmup + perTrial * context.trials + 1
         let stamps = try Self.roundStamps(config, task)
         var trialTimes: [Double] = []

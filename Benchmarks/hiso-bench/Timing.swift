@@ -34,6 +34,16 @@ enum Timing {
         return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
     }
 
+    /// Warms `body` up and returns the calls per trial: one call to estimate its time, then (if
+    /// that was shorter than `minTrialSeconds`) about `minTrialSeconds` of calls to refine it.
+    static func calibrate(_ body: () throws -> Void, minTrialSeconds: Double) rethrows -> Int {
+        let first = try seconds(body)
+        let iterations = max(1, Int((minTrialSeconds / max(first, 1e-9)).rounded(.up)))
+        guard first < minTrialSeconds else { return iterations }
+        let warm = try seconds { for _ in 0..<iterations { try body() } } / Double(iterations)
+        return max(1, Int((minTrialSeconds / max(warm, 1e-9)).rounded(.up)))
+    }
+
     /// Times `body`: one warm-up call that also calibrates the repeat count, more warm-up up to
     /// `minTrialSeconds`, then `trials` timed trials of `iterations` calls each.
     ///
@@ -41,12 +51,7 @@ enum Timing {
     /// - Returns: seconds per call for each trial; report the median.
     static func measure(trials: Int, minTrialSeconds: Double, _ body: () throws -> Void) rethrows -> TrialTimes {
         precondition(trials >= 1, "at least one trial")
-        let first = try seconds(body)
-        var iterations = max(1, Int((minTrialSeconds / max(first, 1e-9)).rounded(.up)))
-        if first < minTrialSeconds {
-            let warm = try seconds { for _ in 0..<iterations { try body() } } / Double(iterations)
-            iterations = max(1, Int((minTrialSeconds / max(warm, 1e-9)).rounded(.up)))
-        }
+        let iterations = try calibrate(body, minTrialSeconds: minTrialSeconds)
         var times: [Double] = []
         times.reserveCapacity(trials)
         for _ in 0..<trials {
@@ -54,5 +59,23 @@ enum Timing {
             times.append(t / Double(iterations))
         }
         return TrialTimes(seconds: times, iterations: iterations)
+    }
+
+    /// Times several bodies with their trials interleaved (trial 1 of each, then trial 2 of
+    /// each, ...), so that a value and the floor it is compared with see the same machine load.
+    ///
+    /// Each body is warmed up and calibrated as in ``measure(trials:minTrialSeconds:_:)``.
+    /// - Returns: one ``TrialTimes`` per body, in order.
+    static func measureInterleaved(trials: Int, minTrialSeconds: Double, _ bodies: [() -> Void]) -> [TrialTimes] {
+        precondition(trials >= 1, "at least one trial")
+        let iterations = bodies.map { calibrate($0, minTrialSeconds: minTrialSeconds) }
+        var times = [[Double]](repeating: [], count: bodies.count)
+        for _ in 0..<trials {
+            for (index, body) in bodies.enumerated() {
+                let t = seconds { for _ in 0..<iterations[index] { body() } }
+                times[index].append(t / Double(iterations[index]))
+            }
+        }
+        return zip(times, iterations).map { TrialTimes(seconds: $0, iterations: $1) }
     }
 }

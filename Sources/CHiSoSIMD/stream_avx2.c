@@ -124,11 +124,16 @@ static inline AVX2 void group8(float *out, uint64_t b, __m256i k0init, __m256i k
     _mm256_storeu_ps(out + 24, _mm256_permute2f128_ps(v2, v3, 0x31));
 }
 
-AVX2 void chiso_blocks_avx2(float *out, uint64_t first_block, int64_t blocks, uint64_t seed, uint64_t stream) {
+AVX2 void chiso_blocks_avx2(float *out, uint64_t first_block, int64_t blocks, uint64_t seed, uint64_t stream,
+                            const float *prefetch) {
     const __m256i k0 = _mm256_set1_epi32((int)(uint32_t)seed), k1 = _mm256_set1_epi32((int)(uint32_t)(seed >> 32));
     const __m256i s0 = _mm256_set1_epi32((int)(uint32_t)stream), s1 = _mm256_set1_epi32((int)(uint32_t)(stream >> 32));
     int64_t i = 0;
     for (; i + 8 <= blocks; i += 8) {
+        if (prefetch) {
+            __builtin_prefetch(prefetch + 4 * i, 1, 3);
+            __builtin_prefetch(prefetch + 4 * i + 16, 1, 3);
+        }
         group8(out + 4 * i, first_block + (uint64_t)i, k0, k1, s0, s1);
     }
     if (i < blocks) {

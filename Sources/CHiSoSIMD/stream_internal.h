@@ -32,8 +32,12 @@
 #define CHISO_ANGLE_SCALE 0x1.921fb6p-22f
 
 // Writes blocks [first_block, first_block + blocks) of stream (seed, stream): 4 * blocks floats.
-void chiso_blocks_scalar(float *out, uint64_t first_block, int64_t blocks, uint64_t seed, uint64_t stream);
+// If `prefetch` is not NULL, the 4 * blocks floats from it are prefetched (for writing) while
+// generating, so that the caller's next pass over that memory overlaps the generation.
+void chiso_blocks_scalar(float *out, uint64_t first_block, int64_t blocks, uint64_t seed, uint64_t stream,
+                         const float *prefetch);
 // The same with AVX2 (call only when chiso_cpu_has_avx2_fma() is true); identical bits.
-void chiso_blocks_avx2(float *out, uint64_t first_block, int64_t blocks, uint64_t seed, uint64_t stream);
+void chiso_blocks_avx2(float *out, uint64_t first_block, int64_t blocks, uint64_t seed, uint64_t stream,
+                       const float *prefetch);
 
 #endif

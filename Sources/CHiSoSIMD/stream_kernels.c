@@ -10,28 +10,32 @@
 
 enum { CHUNK = 2048, PAPER_CHUNK = 512, PAPER_GROUP = 16 };
 
-typedef void (*blocks_fn)(float *, uint64_t, int64_t, uint64_t, uint64_t);
+typedef void (*blocks_fn)(float *, uint64_t, int64_t, uint64_t, uint64_t, const float *);
 
 // Stream elements [j, j + n) (n <= CHUNK) into buf (CHUNK + 8 floats); returns the pointer to element j.
 static inline __attribute__((always_inline)) const float *normals(blocks_fn gen, float *buf, uint64_t j, int64_t n,
                                                                   uint64_t seed, uint64_t stream) {
     int64_t head = (int64_t)(j & 3u);
-    gen(buf, j >> 2, (head + n + 3) >> 2, seed, stream);
+    gen(buf, j >> 2, (head + n + 3) >> 2, seed, stream, NULL);
     return buf + head;
 }
 
 // The direction window [start, start + n): read from zbuf, or generated (and stored to zrecord if
-// given: directly when the window is whole blocks, else through buf).
+// given: directly when the window is whole blocks, else through buf). While generating, the same
+// window of `prefetch` (the caller's main array, or NULL) is prefetched.
 static inline __attribute__((always_inline)) const float *direction(blocks_fn gen, float *buf, const float *zbuf,
-                                                                    float *zrecord, int64_t start, int64_t n,
-                                                                    uint64_t seed, uint64_t stream, uint64_t j0) {
+                                                                    float *zrecord, const float *prefetch,
+                                                                    int64_t start, int64_t n, uint64_t seed,
+                                                                    uint64_t stream, uint64_t j0) {
     if (zbuf) return zbuf + start;
     uint64_t j = j0 + (uint64_t)start;
     if (zrecord && (j & 3u) == 0 && (n & 3) == 0) {
-        gen(zrecord + start, j >> 2, n >> 2, seed, stream);
+        gen(zrecord + start, j >> 2, n >> 2, seed, stream, prefetch ? prefetch + start : NULL);
         return zrecord + start;
     }
-    const float *z = normals(gen, buf, j, n, seed, stream);
+    int64_t head = (int64_t)(j & 3u);
+    gen(buf, j >> 2, (head + n + 3) >> 2, seed, stream, prefetch ? prefetch + start - head : NULL);
+    const float *z = buf + head;
     if (zrecord) memcpy(zrecord + start, z, sizeof(float) * (size_t)n);
     return z;
 }

@@ -7,27 +7,27 @@ static ATTR void CHISO_NAME(fill_normal)(float *out, int64_t n, uint64_t seed, u
     int64_t i = 0;
     while (i < n && ((j0 + (uint64_t)i) & 3u) != 0) {
         uint64_t j = j0 + (uint64_t)i;
-        GEN(block, j >> 2, 1, seed, stream);
+        GEN(block, j >> 2, 1, seed, stream, NULL);
         out[i] = block[j & 3u];
         i++;
     }
     int64_t blocks = (n - i) >> 2;
-    GEN(out + i, (j0 + (uint64_t)i) >> 2, blocks, seed, stream);
+    GEN(out + i, (j0 + (uint64_t)i) >> 2, blocks, seed, stream, NULL);
     i += blocks << 2;
     while (i < n) {
         uint64_t j = j0 + (uint64_t)i;
-        GEN(block, j >> 2, 1, seed, stream);
+        GEN(block, j >> 2, 1, seed, stream, NULL);
         out[i] = block[j & 3u];
         i++;
     }
 }
 
-static ATTR void CHISO_NAME(perturb)(const float *x, float *out, int64_t n, float alpha, const float *s, const float *zbuf,
-                   float *zrecord, uint64_t seed, uint64_t stream, uint64_t j0) {
+static ATTR void CHISO_NAME(perturb)(const float *x, float *out, int64_t n, float alpha, const float *s,
+                                     const float *zbuf, float *zrecord, uint64_t seed, uint64_t stream, uint64_t j0) {
     float buf[CHUNK + 8];
     for (int64_t start = 0; start < n; start += CHUNK) {
         int64_t len = min64(CHUNK, n - start);
-        const float *z = direction(GEN, buf, zbuf, zrecord, start, len, seed, stream, j0);
+        const float *z = direction(GEN, buf, zbuf, zrecord, x, start, len, seed, stream, j0);
         const float *xs = x + start;
         float *os = out + start;
         if (s) {
@@ -39,13 +39,12 @@ static ATTR void CHISO_NAME(perturb)(const float *x, float *out, int64_t n, floa
     }
 }
 
-static ATTR void CHISO_NAME(restore_update)(float *x, int64_t n, float c, const float *s, const float *zbuf, float *zrecord,
-                          uint64_t seed,
-                          uint64_t stream, uint64_t j0) {
+static ATTR void CHISO_NAME(restore_update)(float *x, int64_t n, float c, const float *s, const float *zbuf,
+                                            float *zrecord, uint64_t seed, uint64_t stream, uint64_t j0) {
     float buf[CHUNK + 8];
     for (int64_t start = 0; start < n; start += CHUNK) {
         int64_t len = min64(CHUNK, n - start);
-        const float *z = direction(GEN, buf, zbuf, zrecord, start, len, seed, stream, j0);
+        const float *z = direction(GEN, buf, zbuf, zrecord, x, start, len, seed, stream, j0);
         float *xs = x + start;
         if (s) {
             const float *ss = s + start;
@@ -68,13 +67,14 @@ static inline ATTR void CHISO_NAME(refresh_range)(float *s, const float *h, int6
     }
 }
 
-static ATTR void CHISO_NAME(hiso_update)(float *x, float *h, float *s, int64_t n, float c, float g, float beta, int refresh,
-                       float floor, const float *zbuf, float *zrecord, uint64_t seed, uint64_t stream, uint64_t j0) {
+static ATTR void CHISO_NAME(hiso_update)(float *x, float *h, float *s, int64_t n, float c, float g, float beta,
+                                         int refresh, float floor, const float *zbuf, float *zrecord, uint64_t seed,
+                                         uint64_t stream, uint64_t j0) {
     float buf[CHUNK + 8];
     float one_minus_beta = 1.0f - beta;
     for (int64_t start = 0; start < n; start += CHUNK) {
         int64_t len = min64(CHUNK, n - start);
-        const float *z = direction(GEN, buf, zbuf, zrecord, start, len, seed, stream, j0);
+        const float *z = direction(GEN, buf, zbuf, zrecord, x, start, len, seed, stream, j0);
         float *xs = x + start, *hs = h + start, *ss = s + start;
         for (int64_t i = 0; i < len; i++) {
             float zi = z[i], si = ss[i];
@@ -88,7 +88,7 @@ static ATTR void CHISO_NAME(hiso_update)(float *x, float *h, float *s, int64_t n
 
 // acc[i] = sum_p coef[p] * z_p[j + i], as acc = 0; acc = acc + c_p * z_p.
 static inline ATTR void CHISO_NAME(sum_streams)(float *acc, float *buf, int64_t len, const float *coef,
-                               int64_t streams, uint64_t seed, uint64_t j) {
+                                                int64_t streams, uint64_t seed, uint64_t j) {
     for (int64_t i = 0; i < len; i++) acc[i] = 0.0f;
     for (int64_t p = 0; p < streams; p++) {
         float c = coef[p];
@@ -97,8 +97,8 @@ static inline ATTR void CHISO_NAME(sum_streams)(float *acc, float *buf, int64_t 
     }
 }
 
-static ATTR void CHISO_NAME(accumulate)(float *x, int64_t n, const float *coef, int64_t streams, const float *s, uint64_t seed,
-                      uint64_t j0) {
+static ATTR void CHISO_NAME(accumulate)(float *x, int64_t n, const float *coef, int64_t streams, const float *s,
+                                        uint64_t seed, uint64_t j0) {
     float buf[CHUNK + 8], acc[CHUNK];
     for (int64_t start = 0; start < n; start += CHUNK) {
         int64_t len = min64(CHUNK, n - start);
@@ -113,8 +113,8 @@ static ATTR void CHISO_NAME(accumulate)(float *x, int64_t n, const float *coef, 
     }
 }
 
-static ATTR void CHISO_NAME(hessian_ema)(float *h, const float *s, int64_t n, const float *coef, int64_t streams, uint64_t seed,
-                       float beta, uint64_t j0) {
+static ATTR void CHISO_NAME(hessian_ema)(float *h, const float *s, int64_t n, const float *coef, int64_t streams,
+                                         uint64_t seed, float beta, uint64_t j0) {
     float buf[CHUNK + 8], acc[CHUNK];
     float one_minus_beta = 1.0f - beta;
     for (int64_t start = 0; start < n; start += CHUNK) {
@@ -129,8 +129,8 @@ static ATTR void CHISO_NAME(hessian_ema)(float *h, const float *s, int64_t n, co
     }
 }
 
-static ATTR void CHISO_NAME(hessian_paper)(float *h, const float *s, int64_t n, const float *coef, int64_t clients, int64_t streams,
-                         uint64_t seed, float nu, float epsilon, uint64_t j0) {
+static ATTR void CHISO_NAME(hessian_paper)(float *h, const float *s, int64_t n, const float *coef, int64_t clients,
+                                           int64_t streams, uint64_t seed, float nu, float epsilon, uint64_t j0) {
     float buf[PAPER_CHUNK + 8], rows[PAPER_GROUP * PAPER_CHUNK], sum[PAPER_CHUNK];
     float one_minus_nu = 1.0f - nu;
     float inverse_m = 1.0f / (float)clients;

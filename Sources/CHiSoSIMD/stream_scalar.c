@@ -66,8 +66,10 @@ static inline void box_muller(uint32_t wa, uint32_t wb, float *out) {
     out[1] = r * bits_to_float(sb ^ neg_sin);
 }
 
-void chiso_blocks_scalar(float *out, uint64_t first_block, int64_t blocks, uint64_t seed, uint64_t stream) {
+void chiso_blocks_scalar(float *out, uint64_t first_block, int64_t blocks, uint64_t seed, uint64_t stream,
+                         const float *prefetch) {
     for (int64_t i = 0; i < blocks; i++) {
+        if (prefetch && (i & 3) == 0) __builtin_prefetch(prefetch + 4 * i, 1, 3);
         uint64_t b = first_block + (uint64_t)i;
         uint32_t c0 = (uint32_t)b, c1 = (uint32_t)(b >> 32), c2 = (uint32_t)stream, c3 = (uint32_t)(stream >> 32);
         uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);

@@ -58,7 +58,7 @@ public struct CommunicationLedger: Codable, Sendable, Equatable {
 
     /// The entries of one round.
     ///
-    /// - Complexity: O(entries) scan from the end.
+    /// - Complexity: O(entries).
     public func entries(ofRound round: UInt64) -> [LedgerEntry] {
         entries.filter { $0.round == round }
     }

@@ -12,6 +12,10 @@ import HiSoOptim
 /// ``checkpointPath`` is set, a checkpoint is written atomically after every evaluation, so a
 /// crash or a divergence keeps the last consistent state on disk.
 ///
+/// Memory: the engine's state (the server's `x`, plus `2 d` for HiSo's H and s; one model per
+/// client in ``SyncMode/exact``; `(m + 3) d` floats for the full-vector baselines), the round
+/// records (`tau P` floats per round) and the ledger entries.
+///
 /// Faults: a client with non-finite scalars is excluded from its round's aggregate and listed in
 /// ``exclusions``; a round in which every sampled client is non-finite, a non-finite mean client
 /// loss, test loss or model stops the run with ``FederationError/diverged(round:what:)``.

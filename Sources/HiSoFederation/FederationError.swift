@@ -20,8 +20,6 @@ public enum FederationError: Error, Equatable, Sendable, CustomStringConvertible
     case checkpoint(file: String, reason: String)
     /// The checkpoint belongs to a different configuration than the one it is resumed with.
     case checkpointMismatch(file: String, reason: String)
-    /// The run was cancelled between rounds; `completedRounds` rounds are kept.
-    case cancelled(completedRounds: Int)
     /// The task failed (data or model error), with the underlying message.
     case task(String)
 
@@ -43,8 +41,6 @@ public enum FederationError: Error, Equatable, Sendable, CustomStringConvertible
             return "checkpoint \(file): \(reason)"
         case .checkpointMismatch(let file, let reason):
             return "checkpoint \(file) does not belong to this run: \(reason)"
-        case .cancelled(let rounds):
-            return "run cancelled after \(rounds) completed rounds"
         case .task(let message):
             return "task error: \(message)"
         }

@@ -51,7 +51,7 @@ public final class QuadraticTask: FederatedTask {
 
     /// `x0 = 0`.
     public func initialParameters(seed: UInt64, into x: UnsafeMutableBufferPointer<Float>) {
-        _ = x.initialize(repeating: 0)
+        x.initialize(repeating: 0)
     }
 
     /// `f(x) + sigma <xi, x - x*>`.

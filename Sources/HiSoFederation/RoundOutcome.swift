@@ -2,7 +2,8 @@ import HiSoOptim
 
 /// What the server concluded from one scalar-only round.
 public struct RoundOutcome: Sendable, Equatable {
-    /// The record appended to the log (and sent downlink to later-sampled clients).
+    /// The record appended to the log (and sent downlink to later-sampled clients); it has no
+    /// steps for the full-vector baselines, which keep no round log.
     public var record: RoundRecord
     /// The clients whose uploads entered the aggregate, ascending.
     public var included: [Int]

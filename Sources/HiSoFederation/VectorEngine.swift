@@ -48,7 +48,7 @@ final class VectorEngine {
         self.round = round
         let d = parameters.count
         local = [Float](repeating: 0, count: d)
-        workspace = [Float](repeating: 0, count: configuration.method == .fedzo ? d : (configuration.method.needsGradient ? d : 0))
+        workspace = [Float](repeating: 0, count: d)
         scalars = [Float](repeating: 0, count: configuration.perturbations)
     }
 

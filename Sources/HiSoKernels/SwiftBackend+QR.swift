@@ -66,12 +66,51 @@ enum HouseholderQR {
 
     /// Applies `H = I - tau v vᵀ` (with `v[0] = 1` implied, `v[1 ..< length]` stored) to the
     /// given columns of a column-major matrix whose column `c` starts at `matrix + c * m`
-    /// (already offset to the reflector's first row).
+    /// (already offset to the reflector's first row). Four columns at a time share each load
+    /// of `v`: `s_c = tau * (v · col_c)`, then `col_c -= s_c v`.
     private static func applyReflector(
         v: UnsafePointer<Double>, length: Int, tau: Double, columns: Range<Int>,
         matrix: UnsafeMutablePointer<Double>, m: Int
     ) {
-        for c in columns {
+        var c = columns.lowerBound
+        while c + 4 <= columns.upperBound {
+            let c0 = matrix + c * m
+            let c1 = c0 + m
+            let c2 = c1 + m
+            let c3 = c2 + m
+            var s0 = c0[0]
+            var s1 = c1[0]
+            var s2 = c2[0]
+            var s3 = c3[0]
+            var i = 1
+            while i < length {
+                let vi = v[i]
+                s0 += vi * c0[i]
+                s1 += vi * c1[i]
+                s2 += vi * c2[i]
+                s3 += vi * c3[i]
+                i &+= 1
+            }
+            s0 *= tau
+            s1 *= tau
+            s2 *= tau
+            s3 *= tau
+            c0[0] -= s0
+            c1[0] -= s1
+            c2[0] -= s2
+            c3[0] -= s3
+            i = 1
+            while i < length {
+                let vi = v[i]
+                c0[i] -= s0 * vi
+                c1[i] -= s1 * vi
+                c2[i] -= s2 * vi
+                c3[i] -= s3 * vi
+                i &+= 1
+            }
+            c += 4
+        }
+        while c < columns.upperBound {
             let col = matrix + c * m
             let s = tau * (col[0] + (length > 1 ? dot(length - 1, v + 1, col + 1) : 0))
             col[0] -= s
@@ -80,6 +119,7 @@ enum HouseholderQR {
                 col[i] -= s * v[i]
                 i &+= 1
             }
+            c += 1
         }
     }
 

@@ -32,13 +32,14 @@ enum ConvolutionLowering {
         }
     }
 
-    /// Fills `cols` (`patch x count*OH*OW`, row-major) for the step: from its padded buffer
-    /// when it has padding (call ``pad(_:layout:step:count:into:)`` first), else from `input`.
+    /// Fills `cols` (`patch x samples.count*OH*OW`, row-major) with the columns of the samples
+    /// `samples` of a batch of `count`: from the step's padded buffer when it has padding (call
+    /// ``pad(_:layout:step:count:into:)`` first), else from `input`.
     ///
     /// Complexity: `patch * count * OH * OW` stores. Memory: none beyond `cols`.
     static func im2col(
         input: UnsafePointer<Float>, padded: UnsafePointer<Float>?, step: ConvStep, count: Int,
-        cols: UnsafeMutablePointer<Float>
+        samples: Range<Int>, cols: UnsafeMutablePointer<Float>
     ) {
         let source: UnsafePointer<Float>
         let height: Int, width: Int, channelStride: Int, sampleStride: Int
@@ -56,14 +57,14 @@ enum ConvolutionLowering {
         }
         let oh = step.outHeight, ow = step.outWidth, k = step.kernel, s = step.stride
         let outPlane = oh &* ow
-        let n = count &* outPlane
+        let n = samples.count &* outPlane
         for c in 0 ..< step.inChannels {
             for u in 0 ..< k {
                 for v in 0 ..< k {
                     let row = cols + ((c &* k &+ u) &* k &+ v) &* n
-                    for b in 0 ..< count {
+                    for b in samples {
                         let src = source + (c &* channelStride &+ b &* sampleStride &+ u &* width &+ v)
-                        let dst = row + b &* outPlane
+                        let dst = row + (b &- samples.lowerBound) &* outPlane
                         if s == 1 {
                             for i in 0 ..< oh { copyRow(src + i &* width, dst + i &* ow, ow) }
                         } else {
@@ -79,28 +80,29 @@ enum ConvolutionLowering {
         }
     }
 
-    /// Adds the column gradients back onto the input gradient: the adjoint of ``im2col``,
+    /// Adds the column gradients of the samples `samples` (a block laid out as ``im2col``
+    /// writes it) back onto the input gradient: the adjoint of ``im2col``,
     /// `dx[b, c, y, x] += dcols[r, (b, i, j)]` for every `(r, i, j)` that read `x[b, c, y, x]`
     /// (reads of the zero border are dropped).
     ///
     /// `dInput` (in the step's input layout) must be zeroed or hold a gradient to add to.
     /// Complexity: as ``im2col``.
     static func col2im(
-        columns: UnsafePointer<Float>, step: ConvStep, count: Int,
+        columns: UnsafePointer<Float>, step: ConvStep, count: Int, samples: Range<Int>,
         dInput: UnsafeMutablePointer<Float>, layout: ActivationLayout
     ) {
         let height = step.inHeight, width = step.inWidth
         let oh = step.outHeight, ow = step.outWidth, k = step.kernel, s = step.stride, p = step.padding
         let plane = height &* width
         let (channelStride, sampleStride) = layout.strides(channels: step.inChannels, plane: plane, count: count)
-        let n = count &* oh &* ow
+        let n = samples.count &* oh &* ow
         for c in 0 ..< step.inChannels {
             for u in 0 ..< k {
                 for v in 0 ..< k {
                     let row = columns + ((c &* k &+ u) &* k &+ v) &* n
-                    for b in 0 ..< count {
+                    for b in samples {
                         let dst0 = dInput + (c &* channelStride &+ b &* sampleStride)
-                        let src0 = row + b &* oh &* ow
+                        let src0 = row + (b &- samples.lowerBound) &* oh &* ow
                         for i in 0 ..< oh {
                             let y = i &* s &+ u &- p
                             if y < 0 || y >= height { continue }

@@ -20,7 +20,6 @@ extension ExecutionPlan {
         var shape = inputShape
         var current = inputBuffer
         var layout = ActivationLayout.bchw
-        var colsPerSample = 0
 
         func newBuffer(_ s: TensorShape, _ l: ActivationLayout) -> Int {
             buffers.append(BufferSpec(shape: s, layout: l))
@@ -113,7 +112,6 @@ extension ExecutionPlan {
                     input: current, inputLayout: layout, paddedInput: padded, output: out,
                     relu: relu, pool: pool, pooled: pooled, poolHeight: ph, poolWidth: pw)
                 steps.append(.conv(step))
-                colsPerSample = max(colsPerSample, step.patch * step.outPlane)
                 current = step.result
                 layout = pool > 0 ? .bchw : .cbhw
                 i = j
@@ -151,7 +149,7 @@ extension ExecutionPlan {
             throw .invalidArchitecture(layer: 0, reason: "the network has no layer with parameters")
         }
         transposeToBCHW()
-        let plan = ExecutionPlan(steps: steps, buffers: buffers, logits: current, colsPerSample: colsPerSample)
+        let plan = ExecutionPlan(steps: steps, buffers: buffers, logits: current)
         return (plan, slices, shape)
     }
 }

@@ -122,6 +122,48 @@ struct ExecutionPlan: Sendable, Hashable {
     let buffers: [BufferSpec]
     /// The buffer holding the logits.
     let logits: Int
-    /// Largest im2col matrix per sample over the convolutions (0 without convolutions).
-    let colsPerSample: Int
+    /// Target size of one im2col block in floats (2^17 floats = 512 KiB, one Zen 3 L2):
+    /// convolutions run im2col + GEMM over blocks of samples whose column matrix stays near
+    /// this size, so it is written and then packed by the GEMM while still in cache instead of
+    /// making a round trip through DRAM. Measured on CNN_MNIST at batch 64 (1 thread,
+    /// OpenBLAS): one block of the whole batch (20 MB of columns for conv2) made the forward
+    /// 1.45x its GEMM time; 64-256 Ki-float blocks made it 0.86-0.97x the unblocked GEMMs.
+    static let columnBudget = 1 << 17
+
+    /// Samples per im2col block for `step`: `max(1, columnBudget / (patch * OH * OW))`.
+    static func blockSamples(_ step: ConvStep) -> Int {
+        max(1, columnBudget / max(1, step.patch * step.outPlane))
+    }
+
+    /// The blocks of samples for `step` on a batch of `count`: consecutive ranges of
+    /// ``blockSamples(_:)`` samples (the last one shorter).
+    func columnChunks(_ step: ConvStep, count: Int) -> SampleBlocks {
+        SampleBlocks(count: count, block: Self.blockSamples(step))
+    }
+
+    /// Floats of im2col scratch a workspace for `capacity` samples needs.
+    func columnScratch(capacity: Int) -> Int {
+        steps.reduce(0) { size, step in
+            guard case .conv(let c) = step else { return size }
+            return max(size, c.patch * c.outPlane * min(capacity, Self.blockSamples(c)))
+        }
+    }
+}
+
+/// `0 ..< count` cut into consecutive ranges of `block` samples (the last one shorter).
+struct SampleBlocks: Sequence, IteratorProtocol {
+    let count: Int
+    let block: Int
+    private var start = 0
+
+    init(count: Int, block: Int) {
+        self.count = count
+        self.block = block
+    }
+
+    mutating func next() -> Range<Int>? {
+        guard start < count else { return nil }
+        defer { start += block }
+        return start ..< Swift.min(count, start + block)
+    }
 }

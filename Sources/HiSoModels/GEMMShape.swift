@@ -25,17 +25,26 @@ public struct GEMMShape: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension Network {
-    /// The GEMMs one forward pass on `count` samples issues, in order: a linear layer is
-    /// `[count x in] * [out x in]^T`, a convolution `[Cout x C k^2] * [C k^2 x count OH OW]`.
-    public func forwardGEMMs(count: Int) -> [GEMMShape] {
-        plan.steps.compactMap { step in
+    /// The GEMMs one forward pass on `count` samples issues, in order.
+    ///
+    /// A linear layer is one `[count x in] * [out x in]^T`. A convolution is
+    /// `[Cout x C k^2] * [C k^2 x samples OH OW]` per block of samples (the forward lowers
+    /// blocks of about 2^17 im2col floats at a time so the columns stay in cache); with
+    /// `blocked: false`, one GEMM over the whole batch per convolution instead.
+    public func forwardGEMMs(count: Int, blocked: Bool = true) -> [GEMMShape] {
+        plan.steps.flatMap { step -> [GEMMShape] in
             switch step {
             case .linear(let l):
-                return GEMMShape(transA: false, transB: true, m: count, n: l.outputs, k: l.inputs)
+                return [GEMMShape(transA: false, transB: true, m: count, n: l.outputs, k: l.inputs)]
             case .conv(let c):
-                return GEMMShape(transA: false, transB: false, m: c.outChannels, n: count * c.outPlane, k: c.patch)
+                guard blocked else {
+                    return [GEMMShape(transA: false, transB: false, m: c.outChannels, n: count * c.outPlane, k: c.patch)]
+                }
+                return plan.columnChunks(c, count: count).map {
+                    GEMMShape(transA: false, transB: false, m: c.outChannels, n: $0.count * c.outPlane, k: c.patch)
+                }
             case .pool, .relu, .transpose:
-                return nil
+                return []
             }
         }
     }

@@ -93,15 +93,19 @@ extension Network {
 
             case .conv(let c):
                 let n = count * c.outPlane
-                let padded = c.paddedInput.map { UnsafePointer(ws.activations[$0]) }
                 if let id = c.paddedInput {
                     ConvolutionLowering.pad(read(c.input), layout: c.inputLayout, step: c, count: count, into: ws.activations[id])
                 }
-                ConvolutionLowering.im2col(input: read(c.input), padded: padded, step: c, count: count, cols: ws.cols)
+                let padded = c.paddedInput.map { UnsafePointer(ws.activations[$0]) }
                 let z = ws.activations[c.output]
-                backend.gemm(
-                    transA: false, transB: false, m: c.outChannels, n: n, k: c.patch, alpha: 1,
-                    a: x + c.weight, lda: c.patch, b: ws.cols, ldb: n, beta: 0, c: z, ldc: n)
+                for samples in plan.columnChunks(c, count: count) {
+                    let columns = samples.count * c.outPlane
+                    ConvolutionLowering.im2col(input: read(c.input), padded: padded, step: c, count: count, samples: samples, cols: ws.cols)
+                    backend.gemm(
+                        transA: false, transB: false, m: c.outChannels, n: columns, k: c.patch, alpha: 1,
+                        a: x + c.weight, lda: c.patch, b: ws.cols, ldb: columns, beta: 0,
+                        c: z + samples.lowerBound * c.outPlane, ldc: n)
+                }
                 if c.pool > 0 {
                     MaxPooling.forward(
                         input: z, layout: .cbhw, geometry: c.poolGeometry, count: count, bias: x + c.bias,

@@ -75,17 +75,26 @@ extension Network {
                     Activation.rowSums(dZ, rows: c.outChannels, length: n, into: g + c.bias)
                 }
                 let padded = c.paddedInput.map { UnsafePointer(ws.activations[$0]) }
-                ConvolutionLowering.im2col(input: read(c.input), padded: padded, step: c, count: count, cols: ws.cols)
-                backend.gemm(
-                    transA: false, transB: true, m: c.outChannels, n: c.patch, k: n, alpha: 1,
-                    a: dZ, lda: n, b: ws.cols, ldb: n, beta: 0, c: g + c.weight, ldc: c.patch)
-                if c.input != input, let dCols = ws.columnGradients {
+                let needsInput = c.input != input
+                if needsInput {
+                    ws.gradients[c.input].update(repeating: 0, count: count * plan.buffers[c.input].perSample)
+                }
+                for samples in plan.columnChunks(c, count: count) {
+                    let columns = samples.count * c.outPlane
+                    let dZChunk = dZ + samples.lowerBound * c.outPlane
+                    ConvolutionLowering.im2col(input: read(c.input), padded: padded, step: c, count: count, samples: samples, cols: ws.cols)
                     backend.gemm(
-                        transA: true, transB: false, m: c.patch, n: n, k: c.outChannels, alpha: 1,
-                        a: x + c.weight, lda: c.patch, b: dZ, ldb: n, beta: 0, c: dCols, ldc: n)
-                    let dInput = ws.gradients[c.input]
-                    dInput.update(repeating: 0, count: count * plan.buffers[c.input].perSample)
-                    ConvolutionLowering.col2im(columns: dCols, step: c, count: count, dInput: dInput, layout: c.inputLayout)
+                        transA: false, transB: true, m: c.outChannels, n: c.patch, k: columns, alpha: 1,
+                        a: dZChunk, lda: n, b: ws.cols, ldb: columns, beta: samples.lowerBound == 0 ? 0 : 1,
+                        c: g + c.weight, ldc: c.patch)
+                    if needsInput, let dCols = ws.columnGradients {
+                        backend.gemm(
+                            transA: true, transB: false, m: c.patch, n: columns, k: c.outChannels, alpha: 1,
+                            a: x + c.weight, lda: c.patch, b: dZChunk, ldb: n, beta: 0, c: dCols, ldc: columns)
+                        ConvolutionLowering.col2im(
+                            columns: dCols, step: c, count: count, samples: samples, dInput: ws.gradients[c.input],
+                            layout: c.inputLayout)
+                    }
                 }
 
             case .pool(let p):

@@ -81,14 +81,16 @@ public struct Network: Sendable, Hashable {
 
     /// Makes a workspace for batches of up to `batchSize` samples.
     ///
-    /// Memory: `4 * batchSize * (sum of activation sizes per sample + largest im2col patch
-    /// matrix per sample)` bytes now; the first ``lossAndGradient(parameters:inputs:labels:count:gradient:workspace:backend:)``
-    /// call adds about as much again for the backward buffers (once, not per call).
+    /// Memory: `4 * batchSize * (sum of activation sizes per sample)` bytes plus one im2col
+    /// block of at most `max(2^17, one sample's columns)` floats (512 KiB for CNN_MNIST); the
+    /// first ``lossAndGradient(parameters:inputs:labels:count:gradient:workspace:backend:)``
+    /// call adds as much again for the backward buffers (once, not per call).
+    /// ``NetworkWorkspace/floatCount`` reports the total.
     /// - Throws: ``ModelError/invalidArgument(name:value:expected:)`` when `batchSize < 1`.
     public func makeWorkspace(batchSize: Int) throws(ModelError) -> NetworkWorkspace {
         guard batchSize >= 1 else {
             throw .invalidArgument(name: "batchSize", value: "\(batchSize)", expected: "at least 1")
         }
-        return NetworkWorkspace(plan: plan, classCount: classCount, capacity: batchSize)
+        return NetworkWorkspace(plan: plan, capacity: batchSize)
     }
 }

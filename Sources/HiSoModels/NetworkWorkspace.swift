@@ -1,27 +1,26 @@
 /// Preallocated activation memory for one ``Network`` and batches of up to ``capacity`` samples.
 ///
-/// Holds one buffer per compiled activation, the im2col scratch matrix, the per-sample losses
-/// and, after the first gradient call, the matching backward buffers. No pass allocates after
+/// Holds one buffer per compiled activation (zero-bordered padded copies of convolution inputs
+/// included), one im2col block and, after the first gradient call, the matching backward
+/// buffers. No pass allocates after
 /// that. A workspace is mutable scratch: use one per thread (it is deliberately not `Sendable`).
 ///
-/// Memory: `4 * capacity * (activations + largest im2col matrix)` bytes per sample set; the
-/// backward buffers double that on first use.
+/// Memory: `4 * (capacity * activation floats per sample + one im2col block)` bytes (see
+/// ``floatCount``); the backward buffers double that on first use.
 public final class NetworkWorkspace {
     /// The largest batch this workspace accepts.
     public let capacity: Int
     let plan: ExecutionPlan
-    let classCount: Int
     let activations: [UnsafeMutablePointer<Float>]
     let cols: UnsafeMutablePointer<Float>
     private(set) var gradients: [UnsafeMutablePointer<Float>] = []
     private(set) var columnGradients: UnsafeMutablePointer<Float>?
 
-    init(plan: ExecutionPlan, classCount: Int, capacity: Int) {
+    init(plan: ExecutionPlan, capacity: Int) {
         self.capacity = capacity
         self.plan = plan
-        self.classCount = classCount
         activations = plan.buffers.map { Self.allocate($0.perSample * capacity) }
-        cols = Self.allocate(plan.colsPerSample * capacity)
+        cols = Self.allocate(plan.columnScratch(capacity: capacity))
     }
 
     deinit {
@@ -33,15 +32,15 @@ public final class NetworkWorkspace {
 
     /// Total floats held now (activations, scratch and any backward buffers).
     public var floatCount: Int {
-        let perSample = plan.buffers.reduce(0) { $0 + $1.perSample } + plan.colsPerSample
-        return capacity * perSample * (gradients.isEmpty ? 1 : 2)
+        let activations = capacity * plan.buffers.reduce(0) { $0 + $1.perSample }
+        return (activations + plan.columnScratch(capacity: capacity)) * (gradients.isEmpty ? 1 : 2)
     }
 
     /// Allocates the backward buffers on first use.
     func prepareGradients() {
         guard gradients.isEmpty else { return }
         gradients = plan.buffers.map { Self.allocate($0.perSample * capacity) }
-        columnGradients = Self.allocate(plan.colsPerSample * capacity)
+        columnGradients = Self.allocate(plan.columnScratch(capacity: capacity))
     }
 
     private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {

@@ -4,7 +4,9 @@
 /// - ``forward``: `g_p = (f(x + mu u_p) - f(x)) / mu`, `P + 1` loss evaluations per step;
 /// - ``central``: `g_p = (f(x + mu u_p) - f(x - mu u_p)) / (2 mu)`, `2 P` loss evaluations.
 public enum DifferenceScheme: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+    /// `(f(x + mu u) - f(x)) / mu`.
     case forward
+    /// `(f(x + mu u) - f(x - mu u)) / (2 mu)`.
     case central
 
     /// Loss evaluations per step for `perturbations` directions.
@@ -15,5 +17,6 @@ public enum DifferenceScheme: String, Sendable, Codable, CaseIterable, CustomStr
         }
     }
 
+    /// The raw value (`forward` or `central`).
     public var description: String { rawValue }
 }

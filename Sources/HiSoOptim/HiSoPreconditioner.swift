@@ -87,6 +87,24 @@ public struct HiSoPreconditioner: Preconditioner, Codable, Equatable {
         refresh(backend: backend)
     }
 
+    private enum CodingKeys: String, CodingKey { case rule, floor, diagonal, inverseSquareRoot }
+
+    /// Decodes a snapshot (rule, floor, `H` and `s` as saved, bit for bit) and validates it.
+    ///
+    /// - Throws: `DecodingError` for a malformed value; ``OptimError`` for an invalid rule or
+    ///   floor, or when `H` and `s` are empty or differ in length.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        rule = try c.decode(Rule.self, forKey: .rule)
+        floor = try c.decode(Float.self, forKey: .floor)
+        diagonal = try c.decode([Float].self, forKey: .diagonal)
+        inverseSquareRoot = try c.decode([Float].self, forKey: .inverseSquareRoot)
+        try Self.validate(rule: rule, floor: floor)
+        guard !diagonal.isEmpty, inverseSquareRoot.count == diagonal.count else {
+            throw OptimError.dimensionMismatch(what: "decoded H^(-1/2)", expected: diagonal.count, found: inverseSquareRoot.count)
+        }
+    }
+
     private static func validate(rule: Rule, floor: Float) throws(OptimError) {
         guard floor.isFinite, floor >= 0 else {
             throw .invalidParameter(name: "floor", value: Double(floor), expected: "a finite value >= 0")

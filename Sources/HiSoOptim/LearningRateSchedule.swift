@@ -18,15 +18,18 @@ public enum LearningRateSchedule: Sendable, Codable, Equatable {
     case cosine(initial: Float, total: Int, floor: Float)
 
     /// The rate of round `round` (0-based). Complexity: O(1).
+    ///
+    /// Call ``validate()`` first: an unvalidated `every` or `total` below 1 is treated as 1.
     public func learningRate(round: UInt64) -> Float {
         switch self {
         case .constant(let eta):
             return eta
         case .step(let initial, let factor, let every):
-            let k = Double(round / UInt64(every))
+            let k = Double(round / UInt64(max(every, 1)))
             return Float(Double(initial) * Double.pow(Double(factor), k))
         case .cosine(let initial, let total, let floor):
-            let t = Double(min(round, UInt64(total))) / Double(total)
+            let span = max(total, 1)
+            let t = Double(min(round, UInt64(span))) / Double(span)
             let w = (1 + Double.cos(Double.pi * t)) / 2
             return Float(Double(floor) + (Double(initial) - Double(floor)) * w)
         }

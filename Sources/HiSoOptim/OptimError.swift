@@ -15,6 +15,7 @@ public enum OptimError: Error, Equatable, Sendable, CustomStringConvertible {
     /// per-client scalars the paper rule needs.
     case malformedRecord(round: UInt64, reason: String)
 
+    /// A sentence saying what was wrong and where.
     public var description: String {
         switch self {
         case .dimensionMismatch(let what, let expected, let found):

@@ -26,6 +26,19 @@ public struct OracleDiagonalPreconditioner: Preconditioner, Codable, Equatable {
         inverseSquareRoot = diagonal.map { 1 / $0.squareRoot() }
     }
 
+    private enum CodingKeys: String, CodingKey { case diagonal }
+
+    /// Decodes the diagonal and recomputes the scale (validated as ``init(diagonal:)``).
+    public init(from decoder: any Decoder) throws {
+        try self.init(diagonal: try decoder.container(keyedBy: CodingKeys.self).decode([Float].self, forKey: .diagonal))
+    }
+
+    /// Encodes the diagonal.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(diagonal, forKey: .diagonal)
+    }
+
     /// `1 / sqrt(D)`.
     public var scale: [Float]? { inverseSquareRoot }
     /// `D`.

@@ -10,13 +10,14 @@ import HiSoKernels
 /// `f_i(x) = f(x) + sigma <ξ_{i,r}, x - x*>` (fresh zero-mean noise per client and round when
 /// `noiseScale > 0`), all clients with the round's shared seed. Every run starts at `x0 = 0`;
 /// "rounds to target" is the first round after which the exact, noise-free `f(x) <= target * f(x0)`.
-/// A run diverges when `f` is not finite or exceeds `1e4 f(x0)`, or a scalar is not finite.
+/// A run diverges when `f` is not finite or exceeds `1e4 f(x0)`, or a scalar is not finite; it
+/// stalls (and stops, not reaching the target) when `f >= f(x0)` after `stallRounds` rounds.
 ///
 /// Learning-rate selection, per (spectrum, method): the grid is scanned from the largest rate
 /// down; at each rate all seeds run, and the rate with the smallest median rounds wins (a seed
 /// that does not reach the target counts as infinitely slow). Once a best median `B` exists, runs
 /// are cut at `3 B` rounds (they could not win) and the scan stops at the first rate whose median
-/// exceeds `2 B` without diverging (smaller rates are slower still for a stable SGD).
+/// exceeds `2 B` with no run diverged or stalled (smaller rates are slower still for a stable SGD).
 public enum QuadraticExperiment {
     /// The compared methods.
     public enum Method: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
@@ -29,6 +30,7 @@ public enum QuadraticExperiment {
         /// The oracle diagonal `H = diag(A)`.
         case oracle
 
+        /// The method's name in tables.
         public var description: String {
             switch self {
             case .decomfl: return "DeComFL"
@@ -61,6 +63,8 @@ public enum QuadraticExperiment {
         public var learningRates: [Float] = (0...15).map { 1e-4 * Float(1 << $0) }
         /// The round budget per run.
         public var maxRounds = 20_000
+        /// A run with `f >= f(x0)` after this many rounds stops as stalled.
+        public var stallRounds = 2_000
         /// The target fraction of the initial suboptimality.
         public var target: Double = 1e-2
         /// The number of clients `m` (all participate every round).
@@ -97,6 +101,8 @@ public enum QuadraticExperiment {
         public var rounds: Int
         /// Whether the run diverged.
         public var diverged: Bool
+        /// Whether the run stopped with no progress (`f >= f0` after ``Configuration/stallRounds``).
+        public var stalled: Bool
         /// `f(x_final) / f(x0)`.
         public var finalRatio: Double
         /// Pearson correlation of the final `H` with `diag(A)` (`nil` for the identity).
@@ -184,6 +190,7 @@ public enum QuadraticExperiment {
         let limit = min(c.maxRounds, roundLimit ?? c.maxRounds)
         var reachedAt: Int?
         var diverged = false
+        var stalled = false
         var current = initial
         var rounds = 0
         while rounds < limit {
@@ -244,11 +251,15 @@ public enum QuadraticExperiment {
                 reachedAt = rounds
                 break
             }
+            if rounds >= c.stallRounds, current >= initial {
+                stalled = true
+                break
+            }
         }
         let hessian = pre.hessian
         return Run(
             method: method, spectrum: problem.specification.spectrum, seed: seed, learningRate: learningRate,
-            roundsToTarget: reachedAt, rounds: rounds, diverged: diverged, finalRatio: current / initial,
+            roundsToTarget: reachedAt, rounds: rounds, diverged: diverged, stalled: stalled, finalRatio: current / initial,
             correlation: hessian.map { problem.curvatureCorrelation($0) },
             logCorrelation: hessian.map { problem.curvatureCorrelation($0, logScale: true) },
             effectiveDimension: effectiveDimension(problem: problem, scale: pre.scale))
@@ -304,7 +315,9 @@ public enum QuadraticExperiment {
                     let median = Self.median(runs.map { $0.roundsToTarget.map(Double.init) ?? .infinity })
                     if let median, median < (best?.median ?? .infinity) {
                         best = (median, rate, runs)
-                    } else if let best, !runs.contains(where: \.diverged), (median ?? .infinity) > 2 * best.median {
+                    } else if let best, !runs.contains(where: { $0.diverged || $0.stalled }),
+                        (median ?? .infinity) > 2 * best.median
+                    {
                         break
                     }
                 }

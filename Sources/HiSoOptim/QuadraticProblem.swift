@@ -10,7 +10,7 @@ import RealModule
 /// - optimum `x* = z(seed, 0)` (standard normal); the natural start is `x0 = 0`;
 /// - ``Basis/diagonal``: `A = diag(λ)`; ``Basis/rotated``: `A = Q diag(λ) Qᵀ` with `Q` the
 ///   orthonormal factor of the QR decomposition of a Gaussian `d x d` matrix `G = z(seed, 2)`
-///   (row-major), computed by the backend's ``LinearAlgebraKernels/qr(m:n:a:lda:q:ldq:r:ldr:)``
+///   (row-major), computed by the backend's `qr(m:n:a:lda:q:ldq:r:ldr:)` (HiSoKernels)
 ///   (LAPACKE on OpenBLAS, Householder in Swift).
 ///
 /// The rotated loss is `f(x) = 1/2 sum_i λ_i (y_i - y*_i)^2` with `y = Qᵀ x` (one GEMV) and
@@ -30,6 +30,7 @@ public struct QuadraticProblem: Sendable {
         /// on the identity), then scaled by `1 / spike`.
         case spikedLowRank(rank: Int, spike: Float)
 
+        /// The spectrum with its parameter, for tables.
         public var description: String {
             switch self {
             case .flat: return "flat"
@@ -42,7 +43,9 @@ public struct QuadraticProblem: Sendable {
 
     /// Whether `A` is diagonal or rotated by a random orthogonal `Q`.
     public enum Basis: String, Sendable, Codable, Equatable, CaseIterable {
+        /// `A = diag(λ)`.
         case diagonal
+        /// `A = Q diag(λ) Qᵀ` with a random orthogonal `Q`.
         case rotated
     }
 

@@ -38,6 +38,18 @@ public struct ZOEstimator: Sendable, Equatable, Codable {
         self.scheme = scheme
     }
 
+    private enum CodingKeys: String, CodingKey { case perturbations, mu, scheme }
+
+    /// Decodes and validates an estimator.
+    ///
+    /// - Throws: `DecodingError` for a malformed value, ``OptimError`` for invalid `P` or `mu`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            perturbations: try c.decode(Int.self, forKey: .perturbations), mu: try c.decode(Float.self, forKey: .mu),
+            scheme: try c.decode(DifferenceScheme.self, forKey: .scheme))
+    }
+
     /// Loss evaluations per step: `P + 1` (forward) or `2 P` (central).
     public var lossEvaluations: Int { scheme.lossEvaluations(perturbations: perturbations) }
 

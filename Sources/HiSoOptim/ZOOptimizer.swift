@@ -3,7 +3,7 @@ import HiSoKernels
 /// A centralised zeroth-order optimizer for any model that can evaluate its loss: MeZO with the
 /// identity preconditioner, centralised HiSo with ``HiSoPreconditioner``.
 ///
-/// Each call to ``step(_:batch:loss:)`` is one round with one local step:
+/// Each call to `step(_:batch:loss:)` is one round with one local step:
 /// 1. `seed = StepSeed.derive(runSeed, round, 0)`, `eta = schedule(round)`;
 /// 2. the ``ZOEstimator`` measures `g_p`, `p < P`, on the caller's batch;
 /// 3. ``ZOUpdate`` applies `x <- x - eta (1/P) sum_p g_p s ⊙ z_p`;
@@ -73,7 +73,7 @@ public struct ZOOptimizer: Sendable {
     ///   - runSeed: the seed of the run; the whole trajectory is a function of it.
     ///   - preconditioner: ``IdentityPreconditioner`` (MeZO), ``HiSoPreconditioner`` or another.
     ///   - mode: ``Mode/outOfPlace`` (default) or ``Mode/inPlace``.
-    ///   - backend: the kernels (``Kernels/backend(_:threads:)``).
+    ///   - backend: the kernels (`Kernels.backend(_:threads:)` in HiSoKernels).
     /// - Throws: ``OptimError`` when `d < 1`, the preconditioner's dimension differs from `d`,
     ///   or the schedule is invalid.
     public init(
@@ -124,7 +124,8 @@ public struct ZOOptimizer: Sendable {
         let round = self.round
         let seed = StepSeed.derive(runSeed: runSeed, round: round, step: 0)
         let eta = schedule.learningRate(round: round)
-        let value: Float = try preconditioner.withScale { scale in
+        let frozen = preconditioner
+        let value: Float = try frozen.withScale { scale in
             switch mode {
             case .outOfPlace:
                 return try outOfPlaceStep(parameters, scale: scale, seed: seed, eta: eta, round: round) { try loss($0, batch) }
@@ -140,7 +141,7 @@ public struct ZOOptimizer: Sendable {
         return StepReport(round: round, loss: value, learningRate: eta, record: record)
     }
 
-    /// ``step(_:batch:loss:)`` on an array.
+    /// `step(_:batch:loss:)` on an array, for parameters you keep in a `[Float]`.
     @discardableResult
     public mutating func step<Batch>(
         _ parameters: inout [Float], batch: Batch, loss: (UnsafeBufferPointer<Float>, Batch) throws -> Float

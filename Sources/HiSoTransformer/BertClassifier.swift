@@ -70,6 +70,17 @@ public struct BertClassifier: Sendable {
     /// so that pooled embeddings may be cached.
     public var encoderIsFrozen: Bool { subset == .head }
 
+    /// The number of leading encoder layers (with the embeddings) that are entirely frozen:
+    /// `L - k` for ``TrainableSubset/lastLayers(_:)``, `L` for the head, 0 otherwise. Their output
+    /// may be cached in a ``HiddenStateCache``.
+    public var frozenLayers: Int {
+        switch subset {
+        case .head: return model.encoder.configuration.layerCount
+        case .lastLayers(let k): return model.encoder.configuration.layerCount - k
+        case .nonEmbedding, .all, .lora: return 0
+        }
+    }
+
     /// Writes the initial trainable vector for `seed` into `x` (``trainableCount`` values):
     /// LoRA `A` uniform in `±1/sqrt(h)` and `B = 0` (PEFT's initialisation), the encoder suffix
     /// copied from the pretrained weights, the head `W` uniform in `±1/sqrt(h)` and `b = 0`
@@ -104,17 +115,22 @@ public struct BertClassifier: Sendable {
 
     /// Runs the encoder on `indices` of `texts`; the pooled embeddings land in `workspace.pooled`.
     ///
+    /// - Parameter cache: cached outputs of the frozen prefix; used only when its layer count is at
+    ///   most ``frozenLayers``.
     /// - Throws: the encoder's batch errors; ``TransformerError/invalidArgument(name:value:expected:)``
-    ///   when `trainable` has the wrong length.
+    ///   when `trainable` has the wrong length or the cache reaches into trainable layers.
     public func encode(
         trainable: UnsafeBufferPointer<Float>, texts: EncodedTexts, indices: [Int], workspace: BertWorkspace,
-        backend: any KernelBackend
+        backend: any KernelBackend, cache: HiddenStateCache? = nil
     ) throws(TransformerError) {
         try checkLength(trainable)
+        if let cache, cache.layers > frozenLayers {
+            throw .invalidArgument(name: "cached layers", value: "\(cache.layers)", expected: "at most \(frozenLayers) frozen layers")
+        }
         try model.parameters.withUnsafeBufferPointer { (base) throws(TransformerError) in
             try model.encoder.forward(
                 view(trainable: trainable.baseAddress!, base: base.baseAddress!), texts: texts, indices: indices,
-                workspace: workspace, backend: backend)
+                workspace: workspace, backend: backend, cache: cache)
         }
     }
 

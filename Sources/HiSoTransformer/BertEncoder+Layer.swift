@@ -19,8 +19,9 @@ extension BertEncoder {
         if let lora = parameters.lora, parameters.loraRank > 0 {
             let r = parameters.loraRank
             let layerAdapters = lora + l * 4 * r * h
-            for (slot, column) in [(0, 0), (2, 2 * h)] {
-                let a = layerAdapters + slot * r * h
+            for projection in 0..<2 {
+                let a = layerAdapters + 2 * projection * r * h
+                let column = 2 * projection * h
                 let bMatrix = a + r * h
                 backend.gemm(
                     transA: false, transB: true, m: tokens, n: r, k: h, alpha: 1,

@@ -29,16 +29,41 @@ public struct BertEncoder: Sendable {
     /// Runs the encoder on texts `indices` of `texts` and leaves their mean-pooled embeddings in
     /// `workspace.pooled` (row `b` for `indices[b]`).
     ///
+    /// With a `cache` holding the output of the first `cache.layers` layers (which the caller
+    /// guarantees are frozen), texts missing from it are run through that prefix once and stored,
+    /// and every forward pass then starts at layer `cache.layers` from the cached rows.
+    ///
     /// - Throws: ``TransformerError/invalidArgument(name:value:expected:)`` when the batch does not
     ///   fit the workspace, a sequence exceeds the position table, or an id is outside the vocabulary.
-    /// - Complexity: see the type. Allocates nothing.
+    /// - Complexity: see the type (only the uncached layers with a warm cache). Allocates nothing
+    ///   when every text is cached (or without a cache).
     public func forward(
         _ parameters: BertParameterView, texts: EncodedTexts, indices: [Int], workspace: BertWorkspace,
-        backend: any KernelBackend
+        backend: any KernelBackend, cache: HiddenStateCache? = nil
     ) throws(TransformerError) {
+        let first = cache?.layers ?? 0
+        if let cache, first > 0 {
+            if indices.contains(where: { !cache.has($0) }) {
+                let missing = indices.filter { !cache.has($0) }
+                let tokens = try prepareRows(texts: texts, indices: missing, workspace: workspace)
+                embed(parameters, texts: texts, indices: missing, workspace: workspace)
+                for l in 0..<first {
+                    encoderLayer(l, parameters, batch: missing.count, tokens: tokens, workspace: workspace, backend: backend)
+                }
+                for (b, i) in missing.enumerated() {
+                    cache.store(i, from: workspace.hidden + workspace.rowStarts[b] * configuration.hiddenSize)
+                }
+            }
+        }
         let tokens = try prepareRows(texts: texts, indices: indices, workspace: workspace)
-        embed(parameters, texts: texts, indices: indices, workspace: workspace)
-        for l in 0..<configuration.layerCount {
+        if let cache, first > 0 {
+            for (b, i) in indices.enumerated() {
+                cache.load(i, into: workspace.hidden + workspace.rowStarts[b] * configuration.hiddenSize)
+            }
+        } else {
+            embed(parameters, texts: texts, indices: indices, workspace: workspace)
+        }
+        for l in first..<configuration.layerCount {
             encoderLayer(l, parameters, batch: indices.count, tokens: tokens, workspace: workspace, backend: backend)
         }
         pool(batch: indices.count, workspace: workspace)

@@ -1,7 +1,7 @@
 /// Preallocated buffers for batched encoder forward passes, so that a forward pass allocates nothing.
 ///
 /// Sized for at most `maxTokens` packed tokens, `maxBatch` sequences and sequences of at most
-/// `maxSequenceLength` tokens. Memory (floats): `tokens * (6 h + I + r) + S^2 + batch * (h + classes)`
+/// `maxSequenceLength` tokens. Memory (floats): `tokens * (6 h + I + r) + S^2 + batch * h`
 /// with `r` the LoRA rank capacity; about 14.5 MB for MiniLM at 2,048 tokens.
 ///
 /// One workspace serves one thread at a time (it is a non-`Sendable` reference type).
@@ -24,8 +24,6 @@ public final class BertWorkspace {
     let scores: UnsafeMutablePointer<Float>
     /// Mean-pooled embeddings, `batch x h` (valid after a forward pass).
     public let pooled: UnsafeMutablePointer<Float>
-    /// Classifier logits, `batch x classes`.
-    let logits: UnsafeMutablePointer<Float>
     /// Row start of each sequence in the packed batch, `batch + 1` entries.
     var rowStarts: [Int]
     /// The hidden size the workspace was made for.
@@ -40,10 +38,9 @@ public final class BertWorkspace {
     ///   - maxSequenceLength: longest sequence (at most the configuration's position count).
     ///   - maxTokens: most packed tokens per pass (default `maxBatch * maxSequenceLength`).
     ///   - loraRank: the largest LoRA rank used with it (0 without LoRA).
-    ///   - classes: the classifier's class count (0 without a classifier).
     public init(
         configuration: BertConfiguration, maxBatch: Int, maxSequenceLength: Int, maxTokens: Int? = nil,
-        loraRank: Int = 0, classes: Int = 2
+        loraRank: Int = 0
     ) {
         precondition(maxBatch >= 1 && maxSequenceLength >= 1, "workspace sizes must be positive")
         let tokens = maxTokens ?? maxBatch * maxSequenceLength
@@ -66,8 +63,7 @@ public final class BertWorkspace {
         loraDown = make(tokens * loraRank)
         scores = make(maxSequenceLength * maxSequenceLength)
         pooled = make(maxBatch * h)
-        logits = make(maxBatch * max(classes, 1))
-        allocations = [hidden, qkv, context, projected, inner, loraDown, scores, pooled, logits]
+        allocations = [hidden, qkv, context, projected, inner, loraDown, scores, pooled]
         rowStarts = [Int](repeating: 0, count: maxBatch + 1)
     }
 

@@ -17,8 +17,6 @@ public struct EncodedTexts: Sendable, Equatable {
     public func length(of i: Int) -> Int { starts[i + 1] - starts[i] }
     /// The ids of text `i`.
     public func ids(of i: Int) -> ArraySlice<Int32> { ids[starts[i]..<starts[i + 1]] }
-    /// The longest text's length.
-    public var longest: Int { (0..<count).map(length(of:)).max() ?? 0 }
 
     /// Tokenizes `texts` with `tokenizer`, truncating each to `maxLength` ids.
     ///

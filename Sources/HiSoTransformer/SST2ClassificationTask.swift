@@ -14,10 +14,13 @@ import HiSoKernels
 /// - Evaluation: test loss and accuracy on the whole test split; "train loss" on a fixed sample
 ///   of `evaluationTrainSample` training sentences (the full 67k set costs minutes per call).
 /// - Head-only training caches each sentence's pooled embedding on first use (the encoder is
-///   frozen), after which a loss costs `O(batch * classes * h)`.
+///   frozen), after which a loss costs `O(batch * classes * h)`. Training the last `k` layers
+///   caches each sentence's hidden states after the frozen layers (``HiddenStateCache``), so a
+///   loss re-runs only the last `k` layers.
 ///
 /// Memory: the model (91 MB), the tokenized splits, a workspace for `batchSize` sequences of
-/// `maxLength`, and for head-only training `4 h` bytes per cached sentence.
+/// `maxLength`; for head-only training `4 h` bytes per sentence, for last-`k` training `4 h`
+/// bytes per token (about 150 MB for 6,000 training phrases plus the dev split).
 /// One thread at a time (it owns a workspace).
 public final class SST2ClassificationTask {
     /// The task's settings.
@@ -73,6 +76,8 @@ public final class SST2ClassificationTask {
     private var batchLabels: [Int32]
     private var trainCache: FeatureCache?
     private var testCache: FeatureCache?
+    private var trainStates: HiddenStateCache?
+    private var testStates: HiddenStateCache?
 
     /// Tokenizes the splits and divides the training split among the clients.
     ///
@@ -110,13 +115,17 @@ public final class SST2ClassificationTask {
         evaluationSample = Array(order.prefix(configuration.evaluationTrainSample))
         workspace = BertWorkspace(
             configuration: model.encoder.configuration, maxBatch: configuration.batchSize,
-            maxSequenceLength: configuration.maxLength, loraRank: classifier.loraRank, classes: SST2Dataset.classCount)
+            maxSequenceLength: configuration.maxLength, loraRank: classifier.loraRank)
         batch = [Int](repeating: 0, count: configuration.batchSize)
         batchLabels = [Int32](repeating: 0, count: configuration.batchSize)
         if classifier.encoderIsFrozen {
             let h = model.encoder.configuration.hiddenSize
             trainCache = FeatureCache(count: trainTexts.count, width: h)
             testCache = FeatureCache(count: testTexts.count, width: h)
+        } else if classifier.frozenLayers > 0 {
+            let h = model.encoder.configuration.hiddenSize
+            trainStates = HiddenStateCache(texts: trainTexts, layers: classifier.frozenLayers, width: h)
+            testStates = HiddenStateCache(texts: testTexts, layers: classifier.frozenLayers, width: h)
         }
     }
 
@@ -148,21 +157,24 @@ public final class SST2ClassificationTask {
         }
         fillBatch(client: client, round: round, step: step)
         for (b, i) in batch.enumerated() { batchLabels[b] = trainLabels[i] }
-        return try batchLoss(x, texts: trainTexts, indices: batch, labels: batchLabels, cache: trainCache).loss
+        return try batchLoss(x, texts: trainTexts, indices: batch, labels: batchLabels, cache: trainCache, states: trainStates).loss
     }
 
     /// Test accuracy and loss on the whole test split, and the loss on the fixed training sample.
     ///
     /// - Throws: as ``loss(at:client:round:step:)``.
     public func evaluate(at x: UnsafeBufferPointer<Float>) throws(TransformerError) -> (testAccuracy: Double, testLoss: Double, trainLoss: Double) {
-        let test = try meanLoss(x, texts: testTexts, indices: Array(0..<testTexts.count), labels: testLabels, cache: testCache)
-        let train = try meanLoss(x, texts: trainTexts, indices: evaluationSample, labels: trainLabels, cache: trainCache)
+        let test = try meanLoss(
+            x, texts: testTexts, indices: Array(0..<testTexts.count), labels: testLabels, cache: testCache, states: testStates)
+        let train = try meanLoss(
+            x, texts: trainTexts, indices: evaluationSample, labels: trainLabels, cache: trainCache, states: trainStates)
         return (Double(test.correct) / Double(max(testTexts.count, 1)), test.loss, train.loss)
     }
 
     /// Mean loss and correct count over `indices`, in workspace-sized chunks.
     private func meanLoss(
-        _ x: UnsafeBufferPointer<Float>, texts: EncodedTexts, indices: [Int], labels: [Int32], cache: FeatureCache?
+        _ x: UnsafeBufferPointer<Float>, texts: EncodedTexts, indices: [Int], labels: [Int32], cache: FeatureCache?,
+        states: HiddenStateCache?
     ) throws(TransformerError) -> (loss: Double, correct: Int) {
         var total = 0.0
         var correct = 0
@@ -170,7 +182,7 @@ public final class SST2ClassificationTask {
         while start < indices.count {
             let chunk = Array(indices[start..<min(start + configuration.batchSize, indices.count)])
             let chunkLabels = chunk.map { labels[$0] }
-            let result = try batchLoss(x, texts: texts, indices: chunk, labels: chunkLabels, cache: cache)
+            let result = try batchLoss(x, texts: texts, indices: chunk, labels: chunkLabels, cache: cache, states: states)
             total += Double(result.loss) * Double(chunk.count)
             correct += result.correct
             start += chunk.count
@@ -178,23 +190,25 @@ public final class SST2ClassificationTask {
         return (total / Double(max(indices.count, 1)), correct)
     }
 
-    /// Loss and correct count of one batch, through the feature cache when the encoder is frozen.
+    /// Loss and correct count of one batch, through the pooled-feature cache when the encoder is
+    /// frozen, or the hidden-state cache when only the last layers train.
     private func batchLoss(
         _ x: UnsafeBufferPointer<Float>, texts: EncodedTexts, indices: [Int], labels: some Collection<Int32>,
-        cache: FeatureCache?
+        cache: FeatureCache?, states: HiddenStateCache?
     ) throws(TransformerError) -> (loss: Float, correct: Int) {
         guard x.count == parameterCount else {
             throw .invalidArgument(name: "parameter vector length", value: "\(x.count)", expected: "\(parameterCount)")
         }
         if let cache {
-            let missing = indices.filter { !cache.has($0) }
-            if !missing.isEmpty {
+            if indices.contains(where: { !cache.has($0) }) {
+                let missing = indices.filter { !cache.has($0) }
                 try classifier.encode(trainable: x, texts: texts, indices: missing, workspace: workspace, backend: backend)
                 for (b, i) in missing.enumerated() { cache.store(i, from: workspace.pooled + b * cache.width) }
             }
             for (b, i) in indices.enumerated() { cache.load(i, into: workspace.pooled + b * cache.width) }
         } else {
-            try classifier.encode(trainable: x, texts: texts, indices: indices, workspace: workspace, backend: backend)
+            try classifier.encode(
+                trainable: x, texts: texts, indices: indices, workspace: workspace, backend: backend, cache: states)
         }
         return classifier.headLoss(trainable: x, features: workspace.pooled, labels: labels)
     }

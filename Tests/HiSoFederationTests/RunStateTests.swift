@@ -1,5 +1,6 @@
 import Foundation
 import HiSoFederation
+import HiSoKernels
 import HiSoOptim
 import Testing
 
@@ -17,6 +18,23 @@ struct RunStateTests {
         let d = try FederatedRun(configuration: other, task: try Fixtures.quadratic())
         try d.run()
         #expect(!Fixtures.bitwiseEqual(a.parameters, d.parameters))
+    }
+
+    @Test("thread count and backend do not change the run (diagonal quadratic: no GEMM rounding)")
+    func threadsAndBackends() throws {
+        var c = Fixtures.configuration(method: .hiso, localSteps: 2, rounds: 40)
+        c.backend = .swift
+        let reference = try FederatedRun(configuration: c, task: try Fixtures.quadratic(backend: .swift))
+        let curve = try reference.run()
+        for backend in Kernels.compiledBackends {
+            for threads in [1, 2] {
+                c.backend = backend
+                c.threads = threads
+                let run = try FederatedRun(configuration: c, task: try Fixtures.quadratic(backend: backend))
+                #expect(Fixtures.sameMetrics(curve, try run.run()), "\(backend), \(threads) threads")
+                #expect(Fixtures.bitwiseEqual(reference.parameters, run.parameters))
+            }
+        }
     }
 
     static let resumeCases: [(FederatedMethod, SyncMode, HessianRule)] = [

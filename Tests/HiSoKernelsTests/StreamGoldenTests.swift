@@ -39,7 +39,8 @@ struct StreamGoldenTests {
 
     @Test("Philox4x32-10 matches the Random123 known-answer vectors")
     func philoxKnownAnswers() {
-        #expect(PerturbationStream.philox(counter: .zero, key: .zero) == SIMD4(0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8))
+        #expect(
+            PerturbationStream.philox(counter: .zero, key: .zero) == SIMD4(0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8))
         #expect(
             PerturbationStream.philox(counter: SIMD4(repeating: .max), key: SIMD2(repeating: .max))
                 == SIMD4(0x408f_276d, 0x41c8_3b0e, 0xa20b_c7c6, 0x6d54_51fd))

@@ -30,7 +30,9 @@ func testVector(_ count: Int, seed: UInt64) -> [Float] {
 func referenceNormals(_ count: Int, seed: UInt64, stream: UInt64, offset: Int) -> [Float] {
     if count > 4_096 {
         var out = [Float](repeating: .nan, count: count)
-        out.withUnsafeMutableBufferPointer { SwiftBackend(threads: 1).fillNormal($0, seed: seed, stream: stream, offset: offset) }
+        out.withUnsafeMutableBufferPointer {
+            SwiftBackend(threads: 1).fillNormal($0, seed: seed, stream: stream, offset: offset)
+        }
         return out
     }
     let source = PerturbationStream(seed: seed, stream: stream)

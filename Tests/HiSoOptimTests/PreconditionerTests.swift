@@ -131,5 +131,9 @@ struct PreconditionerTests {
         try pre.update(after: record, backend: OptimTestFixtures.swift)
         let copy = try JSONDecoder().decode(HiSoPreconditioner.self, from: JSONEncoder().encode(pre))
         #expect(copy == pre)
+        let oracle = try OracleDiagonalPreconditioner(diagonal: [2, 3])
+        #expect(try JSONDecoder().decode(OracleDiagonalPreconditioner.self, from: JSONEncoder().encode(oracle)) == oracle)
+        let ragged = Data(#"{"rule":{"peer":{"step":"last","beta":0.9}},"floor":0,"diagonal":[1,1],"inverseSquareRoot":[1]}"#.utf8)
+        #expect(throws: OptimError.self) { try JSONDecoder().decode(HiSoPreconditioner.self, from: ragged) }
     }
 }

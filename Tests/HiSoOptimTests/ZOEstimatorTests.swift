@@ -1,3 +1,4 @@
+import Foundation
 import HiSoKernels
 import HiSoModels
 import HiSoTestSupport
@@ -189,5 +190,13 @@ struct ZOEstimatorTests {
         #expect(throws: OptimError.self) { try ZOEstimator(perturbations: 1, mu: .nan) }
         #expect(DifferenceScheme.central.lossEvaluations(perturbations: 5) == 10)
         #expect(DifferenceScheme.forward.lossEvaluations(perturbations: 5) == 6)
+    }
+
+    @Test("decoding validates the estimator")
+    func decoding() throws {
+        let good = try ZOEstimator(perturbations: 5, mu: 1e-3, scheme: .central)
+        #expect(try JSONDecoder().decode(ZOEstimator.self, from: JSONEncoder().encode(good)) == good)
+        let bad = Data(#"{"perturbations":0,"mu":0.001,"scheme":"forward"}"#.utf8)
+        #expect(throws: OptimError.self) { try JSONDecoder().decode(ZOEstimator.self, from: bad) }
     }
 }

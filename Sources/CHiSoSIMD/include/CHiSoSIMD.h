@@ -21,7 +21,8 @@ void chiso_restore_update(float *x, int64_t n, float c, const float *s, const fl
                           uint64_t stream, uint64_t j0, int use_avx2);
 // x += s * (0 + c z); d = s * (0 + g z); h = beta h + ((1 - beta) d) d; if refresh: s = 1 / sqrt(max(h, floor)).
 void chiso_hiso_update(float *x, float *h, float *s, int64_t n, float c, float g, float beta, int refresh,
-                       float floor, const float *zbuf, float *zrecord, uint64_t seed, uint64_t stream, uint64_t j0, int use_avx2);
+                       float floor, const float *zbuf, float *zrecord, uint64_t seed, uint64_t stream, uint64_t j0,
+                       int use_avx2);
 // x[i] = x[i] + s[i] * acc_i, acc_i = sum_p coef[p] z(seed, p)[j0 + i].
 void chiso_accumulate(float *x, int64_t n, const float *coef, int64_t streams, const float *s, uint64_t seed,
                       uint64_t j0, int use_avx2);

@@ -40,13 +40,13 @@ public struct CSVTable: Sendable, Equatable {
         try AtomicFile.write(text, to: url)
     }
 
-    /// A number as CSV text: integers without a fraction, others with up to 9 significant
-    /// digits, non-finite values as `nan`, `inf`, `-inf`.
+    /// A number as CSV text: integers without a fraction, others in the shortest form that
+    /// reads back to the same `Double`, non-finite values as `nan`, `inf`, `-inf`.
     public static func number(_ value: Double) -> String {
         if value.isNaN { return "nan" }
         if value.isInfinite { return value > 0 ? "inf" : "-inf" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return String(format: "%.9g", value)
+        return String(describing: value)
     }
 
     /// One CSV line with quoting where needed.

@@ -9,7 +9,7 @@ Writes next to this script:
 - tokenizer_reference.json: ids from tokenizer.json (HF `tokenizers`, no padding or truncation)
   for SST-2 dev sentences and hand-made edge cases;
 - vocab.txt: a copy of the model's vocabulary (231 KB) so that the tokenizer tests need no download;
-- tiny_bert/: a random 2-layer BERT (hidden 32) as safetensors + config.json, and
+- tiny_bert/: a random 2-layer BERT (hidden 32) as safetensors + config.json + a 50-token vocab.txt, and
   tiny_bert_reference.json with its float64 numpy mean-pooled embeddings;
 - minilm_reference.json: float64 numpy mean-pooled embeddings of the two DATA.md sentences
   under the real model, and their cosine similarity;
@@ -162,6 +162,12 @@ def tiny_bert():
     write_safetensors(os.path.join(d, "model.safetensors"), t, {"format": "pt"})
     with open(os.path.join(d, "config.json"), "w") as f:
         json.dump(cfg, f, indent=1)
+    words = ["the", "a", "good", "bad", "movie", "film", "is", "not", "very", "fun", "great", "awful", "boring",
+             "funny", "and", "but", "it", "was", "i", "liked", "hated", "story", "actors", "plot", "too", "long",
+             "short", "best", "worst", "ever", ".", ",", "!", "?", "'", "##s", "##ly", "##ing", "##ed", "love",
+             "dull", "smart", "slow", "fine", "so"]
+    with open(os.path.join(d, "vocab.txt"), "w") as f:
+        f.write("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words) + "\n")
     ids = [[2, 17, 33, 5, 49, 1, 3, 8], [2, 40, 3, 0, 0, 0, 0, 0], [2, 9, 9, 9, 12, 3, 0, 0]]
     mask = [[1 if j < n else 0 for j in range(8)] for n in (8, 3, 6)]
     pooled = bert_mean_pooled(t, cfg, ids, mask)
