@@ -8,7 +8,7 @@
 #include "CHiSoSIMD.h"
 #include "stream_internal.h"
 
-enum { CHUNK = 2048, PAPER_CHUNK = 512, PAPER_GROUP = 16 };
+enum { CHUNK = 1024, PAPER_CHUNK = 512, PAPER_GROUP = 16 };
 
 typedef void (*blocks_fn)(float *, uint64_t, int64_t, uint64_t, uint64_t, const float *);
 

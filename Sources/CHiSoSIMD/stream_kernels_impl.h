@@ -30,9 +30,17 @@ static ATTR void CHISO_NAME(perturb)(const float *x, float *out, int64_t n, floa
         const float *z = direction(GEN, buf, zbuf, zrecord, x, start, len, seed, stream, j0);
         const float *xs = x + start;
         float *os = out + start;
+        // In place, address one array only: the vectoriser's overlap check would otherwise see
+        // x and out overlap and fall back to its scalar loop.
         if (s) {
             const float *ss = s + start;
-            for (int64_t i = 0; i < len; i++) os[i] = xs[i] + (alpha * ss[i]) * z[i];
+            if (os == xs) {
+                for (int64_t i = 0; i < len; i++) os[i] = os[i] + (alpha * ss[i]) * z[i];
+            } else {
+                for (int64_t i = 0; i < len; i++) os[i] = xs[i] + (alpha * ss[i]) * z[i];
+            }
+        } else if (os == xs) {
+            for (int64_t i = 0; i < len; i++) os[i] = os[i] + alpha * z[i];
         } else {
             for (int64_t i = 0; i < len; i++) os[i] = xs[i] + alpha * z[i];
         }

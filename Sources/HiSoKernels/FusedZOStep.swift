@@ -24,7 +24,9 @@
 /// - ``DirectionMode/regenerate``: every pass regenerates `z`; no d-sized memory at all, three
 ///   generations per step (two for the forward step).
 ///
-/// Both modes give identical bits. A step allocates nothing on the heap (the loss closure aside).
+/// Both modes give identical bits, for every backend and thread count. With one thread a step
+/// makes no heap allocation at all (the loss closure aside; see `FusedAllocationTests`); with
+/// more, only what `DispatchQueue.concurrentPerform` itself needs.
 /// Not thread-safe: one instance per concurrent user (it owns a workspace).
 public final class FusedZOStep {
     /// Where the passes after the first take `z` from.

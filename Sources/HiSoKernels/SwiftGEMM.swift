@@ -19,7 +19,8 @@
 /// each slice is one fork-join for packing `op(B)` and one for the multiply. Problems under
 /// ``minWorkPerThread`` multiply-adds per thread use fewer threads.
 /// Memory: one packed `op(B)` slice (at most `kc * nc` floats = 2 MiB) and one packed `op(A)`
-/// block per thread (at most `mc * kc` four-lane vectors = 384 KiB), allocated per call.
+/// block per thread (at most `mc * kc` four-lane vectors = 384 KiB), in a workspace reused
+/// across calls (``withWorkspace(bytes:_:)``): steady-state calls do not allocate.
 enum SwiftGEMM {
     /// Rows of the micro-kernel tile.
     static let mr = 6
@@ -53,28 +54,29 @@ enum SwiftGEMM {
         let rowBlocks = (m + mBlock - 1) / mBlock
         let workers = max(1, min(threads, rowBlocks * (nBlock / nr), m * n * k / minWorkPerThread))
         let aCapacity = min(kBlock, k) * mBlock
-        let packedB = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: min(kBlock, k) * (nBlock / nr))
-        let packedA = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: aCapacity * workers)
-        defer {
-            packedB.deallocate()
-            packedA.deallocate()
-        }
-        let job = Job(
-            source: Operands(transA: transA, transB: transB, a: a, lda: lda, b: b, ldb: ldb),
-            m: m, alpha: alpha, beta: beta, c: c, ldc: ldc, packedA: packedA, aCapacity: aCapacity,
-            packedB: packedB, mBlock: mBlock, rowBlocks: rowBlocks, workers: workers)
-        var jc = 0
-        while jc < n {
-            let ncCur = min(nBlock, n - jc)
-            var pc = 0
-            while pc < k {
-                let kcCur = min(kBlock, k - pc)
-                let slice = Slice(jc: jc, ncCur: ncCur, pc: pc, kcCur: kcCur, first: pc == 0)
-                parallelFor(workers) { w in job.packSlice(slice, worker: w) }
-                parallelFor(workers) { w in job.multiplySlice(slice, worker: w) }
-                pc += kcCur
+        let bCount = min(kBlock, k) * (nBlock / nr)
+        let bBytes = roundUp(bCount * MemoryLayout<SIMD8<Float>>.stride, to: 64)
+        let aBytes = aCapacity * workers * MemoryLayout<SIMD4<Float>>.stride
+        withWorkspace(bytes: bBytes + aBytes) { base in
+            let job = Job(
+                source: Operands(transA: transA, transB: transB, a: a, lda: lda, b: b, ldb: ldb),
+                m: m, alpha: alpha, beta: beta, c: c, ldc: ldc,
+                packedA: (base + bBytes).bindMemory(to: SIMD4<Float>.self, capacity: aCapacity * workers),
+                aCapacity: aCapacity, packedB: base.bindMemory(to: SIMD8<Float>.self, capacity: bCount),
+                mBlock: mBlock, rowBlocks: rowBlocks, workers: workers)
+            var jc = 0
+            while jc < n {
+                let ncCur = min(nBlock, n - jc)
+                var pc = 0
+                while pc < k {
+                    let kcCur = min(kBlock, k - pc)
+                    let slice = Slice(jc: jc, ncCur: ncCur, pc: pc, kcCur: kcCur, first: pc == 0)
+                    parallelFor(workers) { w in job.packSlice(slice, worker: w) }
+                    parallelFor(workers) { w in job.multiplySlice(slice, worker: w) }
+                    pc += kcCur
+                }
+                jc += ncCur
             }
-            jc += ncCur
         }
     }
 

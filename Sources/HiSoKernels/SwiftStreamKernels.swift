@@ -58,9 +58,16 @@ enum SwiftStreamKernels {
                 let len = min(chunk, n &- start)
                 let z = chunkDirection(direction, buffer, start: start, count: len)
                 let xs = x + start, os = out + start
+                // In place, address one array only, so that no overlap check blocks vectorisation.
                 if let scale {
                     let ss = scale + start
-                    for i in 0..<len { os[i] = xs[i] + (alpha * ss[i]) * z[i] }
+                    if UnsafePointer(os) == xs {
+                        for i in 0..<len { os[i] = os[i] + (alpha * ss[i]) * z[i] }
+                    } else {
+                        for i in 0..<len { os[i] = xs[i] + (alpha * ss[i]) * z[i] }
+                    }
+                } else if UnsafePointer(os) == xs {
+                    for i in 0..<len { os[i] = os[i] + alpha * z[i] }
                 } else {
                     for i in 0..<len { os[i] = xs[i] + alpha * z[i] }
                 }

@@ -115,8 +115,7 @@ public struct BertClassifier: Sendable {
 
     /// Runs the encoder on `indices` of `texts`; the pooled embeddings land in `workspace.pooled`.
     ///
-    /// - Parameter cache: cached outputs of the frozen prefix; used only when its layer count is at
-    ///   most ``frozenLayers``.
+    /// - Parameter cache: cached outputs of the frozen prefix (at most ``frozenLayers`` layers).
     /// - Throws: the encoder's batch errors; ``TransformerError/invalidArgument(name:value:expected:)``
     ///   when `trainable` has the wrong length or the cache reaches into trainable layers.
     public func encode(

@@ -3,7 +3,7 @@ import HiSoTestSupport
 import Testing
 
 /// Inputs of one GEMM check, with stored shapes and padded leading dimensions.
-private struct GEMMProblem {
+private struct GEMMProblem: Sendable {
     let transA: Bool
     let transB: Bool
     let m: Int
@@ -135,6 +135,30 @@ struct GEMMTests {
                 let multi = problem.run(on: try Kernels.backend(kind, threads: threads), alpha: 1.25, beta: 0.75)
                 #expect(multi == single, "\(kind) \(m)x\(k)x\(n) transA=\(transA) transB=\(transB): \(threads) threads differ from 1")
             }
+        }
+    }
+
+    @Test("concurrent calls of different sizes share the workspace pool safely")
+    func concurrentCalls() async throws {
+        let backend = try Kernels.backend(.swift, threads: 2)
+        let shapes = [(40, 300, 33), (97, 20, 260), (5, 513, 7), (120, 64, 80)]
+        let problems = shapes.enumerated().map { index, shape in
+            GEMMProblem(transA: index % 2 == 1, transB: index >= 2, m: shape.0, k: shape.1, n: shape.2, pad: 1, seed: UInt64(index + 40))
+        }
+        let expected = problems.map { $0.run(on: backend, alpha: 1, beta: 0.5) }
+        let results = await withTaskGroup(of: (Int, [Float]).self) { group in
+            for _ in 0..<3 {
+                for (index, problem) in problems.enumerated() {
+                    group.addTask { (index, problem.run(on: backend, alpha: 1, beta: 0.5)) }
+                }
+            }
+            var collected: [(Int, [Float])] = []
+            for await result in group { collected.append(result) }
+            return collected
+        }
+        #expect(results.count == 3 * problems.count)
+        for (index, out) in results {
+            #expect(out == expected[index], "problem \(index) differs when run concurrently")
         }
     }
 

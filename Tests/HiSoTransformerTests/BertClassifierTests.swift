@@ -159,7 +159,7 @@ struct BertClassifierTests {
             try classifier.encode(trainable: p, texts: Self.texts, indices: [2, 0, 3, 1], workspace: cached, backend: backend, cache: cache)
         }
         for b in 0..<4 {
-            #expect(maxRelativeDifference(plain.pooledEmbedding(b), cached.pooledEmbedding(b), floor: 1e-3) < 1e-5)
+            #expect(maxRelativeDifference(plain.pooledEmbedding(b), cached.pooledEmbedding(b), floor: 1e-3) < 1e-4)
         }
         let deep = HiddenStateCache(texts: Self.texts, layers: 2, width: 32)
         #expect(throws: TransformerError.invalidArgument(name: "cached layers", value: "2", expected: "at most 1 frozen layers")) {
