@@ -29,7 +29,12 @@ struct ModelsSuite: BenchmarkSuite {
     @Option(help: "Batch size of every forward pass.")
     var batch = 64
 
-    @Option(help: "Models (repeatable): mlp, cnn_mnist, cnn_fmnist, mlp_digits. Default: mlp and cnn_mnist, plus cnn_fmnist and mlp_digits without --quick.")
+    @Option(
+        help: """
+            Models (repeatable): mlp, cnn_mnist, cnn_fmnist, mlp_digits. Default: mlp and cnn_mnist, \
+            plus cnn_fmnist and mlp_digits without --quick.
+            """
+    )
     var model: [String] = []
 
     func validate() throws {
@@ -51,7 +56,9 @@ struct ModelsSuite: BenchmarkSuite {
     }
 
     func run(in context: BenchmarkContext) throws {
-        let names = model.isEmpty ? (context.quick ? ["mlp", "cnn_mnist"] : ["mlp", "cnn_mnist", "cnn_fmnist", "mlp_digits"]) : model
+        let names =
+            model.isEmpty
+            ? (context.quick ? ["mlp", "cnn_mnist"] : ["mlp", "cnn_mnist", "cnn_fmnist", "mlp_digits"]) : model
         for name in names {
             guard let make = Self.factory(name) else { continue }
             let network = try make()
@@ -66,7 +73,7 @@ struct ModelsSuite: BenchmarkSuite {
         var x = network.initialParameters(seed: 0)
         var inputs = [Float](repeating: 0, count: count * network.inputFeatures)
         inputs.withUnsafeMutableBufferPointer { Floors.fillDeterministic($0.baseAddress!, count: $0.count) }
-        let labels = (0 ..< count).map { Int32($0 % network.classCount) }
+        let labels = (0..<count).map { Int32($0 % network.classCount) }
         let workspace = try network.makeWorkspace(batchSize: count)
         let shape = "\(network.name) batch \(count)"
         let operands = GEMMOperands(network.forwardGEMMs(count: count))
@@ -81,29 +88,35 @@ struct ModelsSuite: BenchmarkSuite {
                 let backend = try context.backend(kind, threads: threads)
                 let floorTimes = context.measure { operands.run(on: backend) }
                 let floorMs = floorTimes.median * 1e3
-                context.record(BenchmarkResult(
-                    name: "forward_gemm_floor", backend: kind, threads: threads, shape: shape, value: floorMs,
-                    unit: "ms", trials: floorTimes.seconds.count, spread: floorTimes.spread))
+                context.record(
+                    BenchmarkResult(
+                        name: "forward_gemm_floor", backend: kind, threads: threads, shape: shape, value: floorMs,
+                        unit: "ms", trials: floorTimes.seconds.count, spread: floorTimes.spread))
                 if unblocked.shapes != operands.shapes {
                     let times = context.measure { unblocked.run(on: backend) }
-                    context.record(BenchmarkResult(
-                        name: "forward_gemm_unblocked", backend: kind, threads: threads, shape: shape,
-                        value: times.median * 1e3, unit: "ms", trials: times.seconds.count, spread: times.spread))
+                    context.record(
+                        BenchmarkResult(
+                            name: "forward_gemm_unblocked", backend: kind, threads: threads, shape: shape,
+                            value: times.median * 1e3, unit: "ms", trials: times.seconds.count, spread: times.spread))
                 }
 
                 let forward = try inputs.withUnsafeBufferPointer { i in
                     try labels.withUnsafeBufferPointer { l in
                         try x.withUnsafeBufferPointer { p in
                             try context.measure {
-                                _ = try network.loss(parameters: p, inputs: i, labels: l, count: count, workspace: workspace, backend: backend)
+                                _ = try network.loss(
+                                    parameters: p, inputs: i, labels: l, count: count, workspace: workspace,
+                                    backend: backend)
                             }
                         }
                     }
                 }
                 let forwardMs = forward.median * 1e3
-                context.record(BenchmarkResult(
-                    name: "forward", backend: kind, threads: threads, shape: shape, value: forwardMs, unit: "ms",
-                    floor: floorMs, floorName: "forward_gemm_floor", trials: forward.seconds.count, spread: forward.spread))
+                context.record(
+                    BenchmarkResult(
+                        name: "forward", backend: kind, threads: threads, shape: shape, value: forwardMs, unit: "ms",
+                        floor: floorMs, floorName: "forward_gemm_floor", trials: forward.seconds.count,
+                        spread: forward.spread))
 
                 let step = FusedZOStep(backend: backend, dimension: network.parameterCount)
                 var stream: UInt64 = 0
@@ -112,16 +125,21 @@ struct ModelsSuite: BenchmarkSuite {
                         try x.withUnsafeMutableBufferPointer { p in
                             try context.measure {
                                 stream &+= 1
-                                _ = try step.step(p, scale: nil, seed: 1, stream: stream, mu: 1e-3, learningRate: 1e-4) { q in
-                                    try network.loss(parameters: q, inputs: i, labels: l, count: count, workspace: workspace, backend: backend)
+                                _ = try step.step(p, scale: nil, seed: 1, stream: stream, mu: 1e-3, learningRate: 1e-4)
+                                { q in
+                                    try network.loss(
+                                        parameters: q, inputs: i, labels: l, count: count, workspace: workspace,
+                                        backend: backend)
                                 }
                             }
                         }
                     }
                 }
-                context.record(BenchmarkResult(
-                    name: "zo_step", backend: kind, threads: threads, shape: shape, value: zo.median * 1e3, unit: "ms",
-                    floor: 2 * forwardMs, floorName: "two_forwards", trials: zo.seconds.count, spread: zo.spread))
+                context.record(
+                    BenchmarkResult(
+                        name: "zo_step", backend: kind, threads: threads, shape: shape, value: zo.median * 1e3,
+                        unit: "ms",
+                        floor: 2 * forwardMs, floorName: "two_forwards", trials: zo.seconds.count, spread: zo.spread))
             }
         }
     }
@@ -130,7 +148,9 @@ struct ModelsSuite: BenchmarkSuite {
 /// Preallocated operands for a list of GEMMs (filled with a fixed pattern), run back to back.
 /// Calls with the same shape share one operand set, as the forward's blocks share its buffers.
 private struct GEMMOperands {
-    typealias Operands = (a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>)
+    typealias Operands = (
+        a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>
+    )
     let shapes: [GEMMShape]
     let buffers: [GEMMShape: Operands]
 

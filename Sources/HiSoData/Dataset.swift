@@ -48,23 +48,27 @@ public struct Dataset: Sendable, Equatable {
         guard !featureShape.isEmpty, featureShape.allSatisfy({ $0 >= 1 }) else {
             throw .invalidArgument(name: "featureShape", value: "\(featureShape)", expected: "a non-empty shape of positive sizes")
         }
-        let featureCount = featureShape.reduce(1, *)
-        guard features.count == labels.count * featureCount else {
+        var featureCount = 1
+        for size in featureShape {
+            let (product, overflow) = featureCount.multipliedReportingOverflow(by: size)
+            guard !overflow else {
+                throw .invalidArgument(name: "featureShape", value: "\(featureShape)", expected: "a shape whose product fits in Int")
+            }
+            featureCount = product
+        }
+        let (expected, overflow) = labels.count.multipliedReportingOverflow(by: featureCount)
+        guard !overflow, features.count == expected else {
             throw .dimensionMismatch(
                 what: "feature array length (\(labels.count) samples x \(featureCount) features)",
-                expected: labels.count * featureCount, found: features.count)
+                expected: overflow ? Int.max : expected, found: features.count)
         }
         if let bad = labels.firstIndex(where: { $0 < 0 || Int($0) >= classCount }) {
             throw .labelOutOfRange(
                 file: name ?? "dataset", location: "sample \(bad)", label: Int(labels[bad]), classCount: classCount)
         }
-        self.features = features
-        self.labels = labels
-        self.classCount = classCount
-        self.featureShape = featureShape
-        self.featureCount = featureCount
-        self.name = name
-        self.source = source
+        self.init(
+            trusted: features, labels: labels, classCount: classCount, featureShape: featureShape, name: name,
+            source: source)
     }
 
     /// Creates a data set from arrays the caller has already validated (internal fast path).

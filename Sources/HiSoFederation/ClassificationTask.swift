@@ -148,6 +148,11 @@ public final class ClassificationTask: FederatedTask {
         guard key.client >= 0 && key.client < partition.clientCount else {
             throw FederationError.taskMismatch(what: "client index", expected: "0..<\(partition.clientCount)", found: "\(key.client)")
         }
+        guard key.step >= 0 && key.step < localSteps else {
+            throw FederationError.taskMismatch(
+                what: "local step of the batch (the task was built for tau = \(localSteps))", expected: "0..<\(localSteps)",
+                found: "\(key.step)")
+        }
         if batcherSeed != key.seed {
             batchers = try partition.clients.enumerated().map { client, rows in
                 try ClientBatcher(dataset: train, indices: rows, batchSize: batchSize, seed: key.seed, client: client)

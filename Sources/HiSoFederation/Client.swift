@@ -36,13 +36,16 @@ public final class Client {
     /// Replays `records` (which must start at ``syncRound`` and be contiguous).
     ///
     /// - Throws: ``FederationError/roundNotInLog(round:available:)`` when the records do not
-    ///   start at the sync round or have a gap.
+    ///   start at the sync round or have a gap, ``FederationError/dimensionMismatch(what:expected:found:)``
+    ///   for a record that does not have `tau` steps of `P` scalars (the state is then left at the
+    ///   last valid record).
     /// - Complexity: one ``RoundReplay`` per record.
     public func catchUp<Records: Collection<RoundRecord>>(with records: Records) throws(FederationError) {
         for record in records {
             guard record.round == syncRound else {
                 throw .roundNotInLog(round: syncRound, available: record.round..<(record.round + 1))
             }
+            try RoundReplay.validate(record, perturbations: trainer.estimator.perturbations, localSteps: trainer.localSteps)
             try parameters.withUnsafeMutableBufferPointer { x throws(FederationError) in
                 try RoundReplay.apply(record, to: x, preconditioner: &preconditioner, backend: backend)
             }

@@ -83,6 +83,13 @@ public final class FederatedRun {
         var configuration = checkpoint.configuration
         if let rounds { configuration.rounds = rounds }
         try Self.check(configuration, task)
+        guard checkpoint.completedRounds >= 0,
+              checkpoint.ledger.clientUp.count == configuration.clients,
+              checkpoint.ledger.clientDown.count == configuration.clients else {
+            throw .checkpointMismatch(
+                file: "checkpoint",
+                reason: "\(checkpoint.completedRounds) completed rounds and a ledger of \(checkpoint.ledger.clientUp.count) clients for \(configuration.clients) clients")
+        }
         self.configuration = configuration
         self.task = task
         backend = try Self.makeBackend(configuration)

@@ -10,6 +10,30 @@ import HiSoOptim
 ///
 /// Complexity: `tau P` direction generations plus the H update. Memory: no d-sized temporaries.
 public enum RoundReplay {
+    /// Checks that a received `record` has the shape of this run: `tau` steps of `P` aggregated
+    /// scalars, and per-client rows (if any) of `P` scalars each.
+    ///
+    /// - Throws: ``FederationError/dimensionMismatch(what:expected:found:)`` naming the round,
+    ///   the step and the row.
+    /// - Complexity: O(tau + rows).
+    public static func validate(_ record: RoundRecord, perturbations: Int, localSteps: Int) throws(FederationError) {
+        guard record.steps.count == localSteps else {
+            throw .dimensionMismatch(what: "local steps in the record of round \(record.round)", expected: localSteps, found: record.steps.count)
+        }
+        for (k, step) in record.steps.enumerated() {
+            guard step.aggregated.count == perturbations else {
+                throw .dimensionMismatch(
+                    what: "aggregated scalars of step \(k) in the record of round \(record.round)", expected: perturbations,
+                    found: step.aggregated.count)
+            }
+            for (i, row) in (step.perClient ?? []).enumerated() where row.count != perturbations {
+                throw .dimensionMismatch(
+                    what: "per-client row \(i) of step \(k) in the record of round \(record.round)", expected: perturbations,
+                    found: row.count)
+            }
+        }
+    }
+
     /// Replays `record` onto `x` and `preconditioner`.
     ///
     /// - Throws: ``FederationError/task(_:)`` wrapping a malformed record (the preconditioner

@@ -4,8 +4,9 @@ import HiSoOptim
 /// Plays the rounds of a scalar-only method (DeComFL, HiSo, MeZO): sampling, lazy catch-up
 /// (exact mode) or direct reads (fast mode), attacks, aggregation and the ledger.
 ///
-/// Memory: the server's state; in exact mode one ``Client`` per client (`d` floats each, `3 d`
-/// for HiSo); in fast mode one shared ``LocalTrainer`` and nothing per client but its sync round.
+/// Memory: the server's state; in exact mode one ``Client`` per client (model and trainer
+/// workspace, `2 d` floats each, plus `d` for a local model when `tau > 1` and `2 d` for HiSo's
+/// H and s); in fast mode one shared ``LocalTrainer`` and nothing per client but its sync round.
 /// ``history`` keeps every round record (the checkpoint's round log, `tau P` floats per round).
 final class ScalarEngine {
     let configuration: RunConfiguration
@@ -21,19 +22,18 @@ final class ScalarEngine {
     /// Builds the engine at round `history.count`, replaying `history` from the initial model.
     ///
     /// Clients (exact mode) are reconstructed at their sync rounds during the same replay.
+    ///
+    /// - Throws: ``FederationError/checkpointMismatch(file:reason:)`` when `history` is not the
+    ///   contiguous rounds `0 ..< n`, ``FederationError/dimensionMismatch(what:expected:found:)``
+    ///   for a record of the wrong shape, ``FederationError/checkpoint(file:reason:)`` for a sync
+    ///   round beyond the history.
     init(
         configuration: RunConfiguration, initialParameters: [Float], backend: any KernelBackend,
         history: [RoundRecord] = [], syncRounds: [UInt64]? = nil, logFirstRound: UInt64 = 0
     ) throws(FederationError) {
         self.configuration = configuration
         self.backend = backend
-        do {
-            estimator = try ZOEstimator(
-                perturbations: configuration.perturbations, mu: configuration.mu,
-                scheme: configuration.scheme == .forward ? .forward : .central)
-        } catch {
-            throw .invalidConfiguration(key: "perturbations/mu", value: "\(configuration.perturbations)/\(configuration.mu)", expected: error.description)
-        }
+        estimator = try configuration.makeEstimator()
         let d = initialParameters.count
         let initialPreconditioner = try Self.makePreconditioner(configuration, dimension: d)
         attack = Attack(
@@ -54,7 +54,12 @@ final class ScalarEngine {
             guard exact else { return }
             for (i, r) in syncs.enumerated() where r == round { snapshots[i] = (x, preconditioner) }
         }
-        for record in history {
+        for (index, record) in history.enumerated() {
+            guard record.round == UInt64(index) else {
+                throw .checkpointMismatch(
+                    file: "round log", reason: "record \(index) is labelled round \(record.round); the log must hold rounds 0, 1, 2, ... in order")
+            }
+            try RoundReplay.validate(record, perturbations: configuration.perturbations, localSteps: configuration.localSteps)
             capture(record.round)
             try x.withUnsafeMutableBufferPointer { buffer throws(FederationError) in
                 try RoundReplay.apply(record, to: buffer, preconditioner: &preconditioner, backend: backend)

@@ -9,8 +9,9 @@ import HiSoOptim
 /// gradients otherwise — and uploads its delta `x_local - x` (`4 d` bytes). Non-finite deltas are
 /// excluded; the rest are aggregated and applied by the ``ServerOptimizer``.
 ///
-/// Memory: `x`, one local model and workspace, and the `m` deltas of a round (`(m + 3) d` floats,
-/// plus `2 d` for the adaptive methods).
+/// Memory: `x`, one local model and workspace, and `m` delta buffers allocated once and reused
+/// every round (`(m + 3) d` floats, plus `2 d` for the adaptive methods); the aggregate is one
+/// `d`-float array per round.
 final class VectorEngine {
     let configuration: RunConfiguration
     let backend: any KernelBackend
@@ -23,6 +24,8 @@ final class VectorEngine {
     private var local: [Float]
     private var workspace: [Float]
     private var scalars: [Float]
+    /// One delta buffer per sampled client, allocated in the first round and reused.
+    private var deltas: [[Float]] = []
 
     init(
         configuration: RunConfiguration, parameters: [Float], optimizer: ServerOptimizer? = nil,
@@ -30,13 +33,7 @@ final class VectorEngine {
     ) throws(FederationError) {
         self.configuration = configuration
         self.backend = backend
-        do {
-            estimator = try ZOEstimator(
-                perturbations: configuration.perturbations, mu: configuration.mu,
-                scheme: configuration.scheme == .forward ? .forward : .central)
-        } catch {
-            throw .invalidConfiguration(key: "perturbations/mu", value: "\(configuration.perturbations)/\(configuration.mu)", expected: error.description)
-        }
+        estimator = try configuration.makeEstimator()
         attack = Attack(
             kind: configuration.attack, strength: configuration.attackStrength, attackers: configuration.attackers,
             clients: configuration.clients, seed: configuration.seed)
@@ -64,38 +61,41 @@ final class VectorEngine {
         let c = configuration
         let d = parameters.count
         let sampled = ClientSampler.sample(seed: c.seed, round: round, clients: c.clients, sampled: c.sampledClients)
-        var deltas: [[Float]] = []
         var included: [Int] = []
         var excluded: [Int] = []
         var lossSum: Float = 0
         for i in sampled {
-            var (delta, loss) = try localTraining(client: i, learningRate: learningRate, task: task)
-            attack.apply(to: &delta, client: i, round: round)
+            let slot = included.count
+            if deltas.count == slot { deltas.append([Float](repeating: 0, count: d)) }
+            let loss = try localTraining(client: i, learningRate: learningRate, task: task, delta: &deltas[slot])
+            attack.apply(to: &deltas[slot], client: i, round: round)
             ledger.record(LedgerEntry(
                 round: round, client: i, up: TrafficBytes(fullVectors: UInt64(4 * d)),
                 down: TrafficBytes(header: 8, fullVectors: UInt64(4 * d))))
-            if loss.isFinite && delta.allSatisfy(\.isFinite) {
-                deltas.append(delta)
+            if loss.isFinite && deltas[slot].allSatisfy(\.isFinite) {
                 included.append(i)
                 lossSum += loss
             } else {
                 excluded.append(i)
             }
         }
-        guard !deltas.isEmpty else { throw .noValidUploads(round: round, excluded: excluded) }
-        optimizer.apply(delta: aggregator.aggregate(deltas), to: &parameters)
+        guard !included.isEmpty else { throw .noValidUploads(round: round, excluded: excluded) }
+        optimizer.apply(delta: aggregator.aggregate(Array(deltas[0..<included.count])), to: &parameters)
         let record = RoundRecord(round: round, steps: [])
         round += 1
         return RoundOutcome(record: record, included: included, excluded: excluded, meanClientLoss: lossSum / Float(included.count))
     }
 
-    /// `tau` local steps of client `i` from `x`; returns its delta and its first loss.
+    /// `tau` local steps of client `i` from `x`; writes its delta `x_local - x` into `delta`
+    /// (`d` floats) and returns its first loss.
     private func localTraining(
-        client i: Int, learningRate: Float, task: any FederatedTask
-    ) throws(FederationError) -> ([Float], Float) {
+        client i: Int, learningRate: Float, task: any FederatedTask, delta: inout [Float]
+    ) throws(FederationError) -> Float {
         let c = configuration
         let r = round
-        local = parameters
+        local.withUnsafeMutableBufferPointer { model in
+            parameters.withUnsafeBufferPointer { x in _ = model.update(fromContentsOf: x) }
+        }
         var firstLoss: Float = 0
         let backend = self.backend
         let estimator = self.estimator
@@ -129,8 +129,13 @@ final class VectorEngine {
         } catch {
             throw .task("client \(i), round \(r): \(error)")
         }
-        var delta = local
-        for j in delta.indices { delta[j] -= parameters[j] }
-        return (delta, firstLoss)
+        delta.withUnsafeMutableBufferPointer { out in
+            local.withUnsafeBufferPointer { model in
+                parameters.withUnsafeBufferPointer { x in
+                    for j in 0..<out.count { out[j] = model[j] - x[j] }
+                }
+            }
+        }
+        return firstLoss
     }
 }

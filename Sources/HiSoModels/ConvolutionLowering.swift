@@ -1,4 +1,4 @@
-/// im2col / col2im: lower a batched convolution to one GEMM and back.
+/// im2col / col2im: lower a batched convolution to GEMMs (one per block of samples) and back.
 ///
 /// The column matrix has `patch = C * k * k` rows, indexed `r = (c * k + u) * k + v`, and
 /// `count * OH * OW` columns indexed `(b * OH + i) * OW + j`, so that
@@ -17,15 +17,18 @@ enum ConvolutionLowering {
         _ input: UnsafePointer<Float>, layout: ActivationLayout, step: ConvStep, count: Int,
         into padded: UnsafeMutablePointer<Float>
     ) {
-        let height = step.inHeight, width = step.inWidth, p = step.padding
+        let height = step.inHeight
+        let width = step.inWidth
+        let p = step.padding
         let pw = width &+ 2 &* p
         let paddedPlane = (height &+ 2 &* p) &* pw
-        let (channelStride, sampleStride) = layout.strides(channels: step.inChannels, plane: height &* width, count: count)
-        for b in 0 ..< count {
-            for c in 0 ..< step.inChannels {
+        let (channelStride, sampleStride) = layout.strides(
+            channels: step.inChannels, plane: height &* width, count: count)
+        for b in 0..<count {
+            for c in 0..<step.inChannels {
                 let src = input + (c &* channelStride &+ b &* sampleStride)
                 let dst = padded + ((b &* step.inChannels &+ c) &* paddedPlane &+ p &* pw &+ p)
-                for y in 0 ..< height {
+                for y in 0..<height {
                     copyRow(src + y &* width, dst + y &* pw, width)
                 }
             }
@@ -42,7 +45,10 @@ enum ConvolutionLowering {
         samples: Range<Int>, cols: UnsafeMutablePointer<Float>
     ) {
         let source: UnsafePointer<Float>
-        let height: Int, width: Int, channelStride: Int, sampleStride: Int
+        let height: Int
+        let width: Int
+        let channelStride: Int
+        let sampleStride: Int
         if let padded {
             source = padded
             height = step.inHeight &+ 2 &* step.padding
@@ -53,25 +59,29 @@ enum ConvolutionLowering {
             source = input
             height = step.inHeight
             width = step.inWidth
-            (channelStride, sampleStride) = step.inputLayout.strides(channels: step.inChannels, plane: height &* width, count: count)
+            (channelStride, sampleStride) = step.inputLayout.strides(
+                channels: step.inChannels, plane: height &* width, count: count)
         }
-        let oh = step.outHeight, ow = step.outWidth, k = step.kernel, s = step.stride
+        let oh = step.outHeight
+        let ow = step.outWidth
+        let k = step.kernel
+        let s = step.stride
         let outPlane = oh &* ow
         let n = samples.count &* outPlane
-        for c in 0 ..< step.inChannels {
-            for u in 0 ..< k {
-                for v in 0 ..< k {
+        for c in 0..<step.inChannels {
+            for u in 0..<k {
+                for v in 0..<k {
                     let row = cols + ((c &* k &+ u) &* k &+ v) &* n
                     for b in samples {
                         let src = source + (c &* channelStride &+ b &* sampleStride &+ u &* width &+ v)
                         let dst = row + (b &- samples.lowerBound) &* outPlane
                         if s == 1 {
-                            for i in 0 ..< oh { copyRow(src + i &* width, dst + i &* ow, ow) }
+                            for i in 0..<oh { copyRow(src + i &* width, dst + i &* ow, ow) }
                         } else {
-                            for i in 0 ..< oh {
+                            for i in 0..<oh {
                                 let line = src + i &* s &* width
                                 let out = dst + i &* ow
-                                for j in 0 ..< ow { out[j] = line[j &* s] }
+                                for j in 0..<ow { out[j] = line[j &* s] }
                             }
                         }
                     }
@@ -91,24 +101,29 @@ enum ConvolutionLowering {
         columns: UnsafePointer<Float>, step: ConvStep, count: Int, samples: Range<Int>,
         dInput: UnsafeMutablePointer<Float>, layout: ActivationLayout
     ) {
-        let height = step.inHeight, width = step.inWidth
-        let oh = step.outHeight, ow = step.outWidth, k = step.kernel, s = step.stride, p = step.padding
+        let height = step.inHeight
+        let width = step.inWidth
+        let oh = step.outHeight
+        let ow = step.outWidth
+        let k = step.kernel
+        let s = step.stride
+        let p = step.padding
         let plane = height &* width
         let (channelStride, sampleStride) = layout.strides(channels: step.inChannels, plane: plane, count: count)
         let n = samples.count &* oh &* ow
-        for c in 0 ..< step.inChannels {
-            for u in 0 ..< k {
-                for v in 0 ..< k {
+        for c in 0..<step.inChannels {
+            for u in 0..<k {
+                for v in 0..<k {
                     let row = columns + ((c &* k &+ u) &* k &+ v) &* n
                     for b in samples {
                         let dst0 = dInput + (c &* channelStride &+ b &* sampleStride)
                         let src0 = row + (b &- samples.lowerBound) &* oh &* ow
-                        for i in 0 ..< oh {
+                        for i in 0..<oh {
                             let y = i &* s &+ u &- p
                             if y < 0 || y >= height { continue }
                             let src = src0 + i &* ow
                             let dst = dst0 + y &* width
-                            for j in 0 ..< ow {
+                            for j in 0..<ow {
                                 let x = j &* s &+ v &- p
                                 if x >= 0 && x < width { dst[x] += src[j] }
                             }
@@ -124,7 +139,7 @@ enum ConvolutionLowering {
     @inline(__always)
     static func copyRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
         guard n >= 8 else {
-            for j in 0 ..< n { dst[j] = src[j] }
+            for j in 0..<n { dst[j] = src[j] }
             return
         }
         let s = UnsafeRawPointer(src)
@@ -132,9 +147,12 @@ enum ConvolutionLowering {
         var offset = 0
         let last = (n &- 8) &* 4
         while offset < last {
-            d.storeBytes(of: s.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), toByteOffset: offset, as: SIMD8<Float>.self)
+            d.storeBytes(
+                of: s.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), toByteOffset: offset,
+                as: SIMD8<Float>.self)
             offset &+= 32
         }
-        d.storeBytes(of: s.loadUnaligned(fromByteOffset: last, as: SIMD8<Float>.self), toByteOffset: last, as: SIMD8<Float>.self)
+        d.storeBytes(
+            of: s.loadUnaligned(fromByteOffset: last, as: SIMD8<Float>.self), toByteOffset: last, as: SIMD8<Float>.self)
     }
 }

@@ -27,15 +27,24 @@ extension ExecutionPlan {
         }
         func addSlices(_ index: Int, weightShape: [Int], outputs: Int, fanIn: Int) -> (Int, Int) {
             let w = weightShape.reduce(1, *)
-            slices.append(ParameterSlice(name: "\(index).weight", layerIndex: index, offset: offset, count: w, shape: weightShape, fanIn: fanIn))
-            slices.append(ParameterSlice(name: "\(index).bias", layerIndex: index, offset: offset + w, count: outputs, shape: [outputs], fanIn: fanIn))
+            slices.append(
+                ParameterSlice(
+                    name: "\(index).weight", layerIndex: index, offset: offset, count: w, shape: weightShape,
+                    fanIn: fanIn))
+            slices.append(
+                ParameterSlice(
+                    name: "\(index).bias", layerIndex: index, offset: offset + w, count: outputs, shape: [outputs],
+                    fanIn: fanIn))
             defer { offset += w + outputs }
             return (offset, offset + w)
         }
         func transposeToBCHW() {
             guard layout == .cbhw else { return }
             let out = newBuffer(shape, .bchw)
-            steps.append(.transpose(TransposeStep(input: current, output: out, channels: shape.channels, plane: shape.height * shape.width)))
+            steps.append(
+                .transpose(
+                    TransposeStep(
+                        input: current, output: out, channels: shape.channels, plane: shape.height * shape.width)))
             current = out
             layout = .bchw
         }
@@ -49,26 +58,34 @@ extension ExecutionPlan {
                     throw .invalidArchitecture(layer: i, reason: "\(layer) needs positive sizes")
                 }
                 guard shape.isFlat else {
-                    throw .invalidArchitecture(layer: i, reason: "\(layer) needs a flat input, found \(shape) (add .flatten)")
+                    throw .invalidArchitecture(
+                        layer: i, reason: "\(layer) needs a flat input, found \(shape) (add .flatten)")
                 }
                 guard shape.channels == inputs else {
-                    throw .invalidArchitecture(layer: i, reason: "\(layer) expects \(inputs) inputs, previous output has \(shape.channels)")
+                    throw .invalidArchitecture(
+                        layer: i, reason: "\(layer) expects \(inputs) inputs, previous output has \(shape.channels)")
                 }
                 transposeToBCHW()
                 let (w, b) = addSlices(i, weightShape: [outputs, inputs], outputs: outputs, fanIn: inputs)
                 let relu = i + 1 < layers.count && layers[i + 1] == .relu
                 shape = .flat(outputs)
                 let out = newBuffer(shape, .bchw)
-                steps.append(.linear(LinearStep(layer: i, weight: w, bias: b, inputs: inputs, outputs: outputs, input: current, output: out, relu: relu)))
+                steps.append(
+                    .linear(
+                        LinearStep(
+                            layer: i, weight: w, bias: b, inputs: inputs, outputs: outputs, input: current, output: out,
+                            relu: relu)))
                 current = out
                 i += relu ? 2 : 1
 
             case .conv2d(let inC, let outC, let k, let stride, let padding):
                 guard inC >= 1, outC >= 1, k >= 1, stride >= 1, padding >= 0 else {
-                    throw .invalidArchitecture(layer: i, reason: "\(layer) needs positive channels, kernel, stride and non-negative padding")
+                    throw .invalidArchitecture(
+                        layer: i, reason: "\(layer) needs positive channels, kernel, stride and non-negative padding")
                 }
                 guard shape.channels == inC else {
-                    throw .invalidArchitecture(layer: i, reason: "\(layer) expects \(inC) input channels, found \(shape)")
+                    throw .invalidArchitecture(
+                        layer: i, reason: "\(layer) expects \(inC) input channels, found \(shape)")
                 }
                 let inShape = shape
                 let oh = (shape.height + 2 * padding - k) / stride + 1
@@ -103,8 +120,12 @@ extension ExecutionPlan {
                 } else {
                     shape = convShape
                 }
-                let padded = padding > 0
-                    ? newBuffer(TensorShape(channels: inC, height: inShape.height + 2 * padding, width: inShape.width + 2 * padding), .bchw)
+                let padded =
+                    padding > 0
+                    ? newBuffer(
+                        TensorShape(
+                            channels: inC, height: inShape.height + 2 * padding, width: inShape.width + 2 * padding),
+                        .bchw)
                     : nil
                 let step = ConvStep(
                     layer: i, weight: w, bias: b, inChannels: inC, outChannels: outC, kernel: k, stride: stride,
@@ -128,9 +149,12 @@ extension ExecutionPlan {
                 }
                 let outShape = TensorShape(channels: shape.channels, height: shape.height / k, width: shape.width / k)
                 let out = newBuffer(outShape, .bchw)
-                steps.append(.pool(PoolStep(
-                    input: current, inputLayout: layout, output: out, channels: shape.channels, height: shape.height,
-                    width: shape.width, kernel: k, outHeight: outShape.height, outWidth: outShape.width)))
+                steps.append(
+                    .pool(
+                        PoolStep(
+                            input: current, inputLayout: layout, output: out, channels: shape.channels,
+                            height: shape.height,
+                            width: shape.width, kernel: k, outHeight: outShape.height, outWidth: outShape.width)))
                 shape = outShape
                 current = out
                 layout = .bchw
@@ -143,7 +167,9 @@ extension ExecutionPlan {
             }
         }
         guard shape.isFlat, shape.channels >= 2 else {
-            throw .invalidArchitecture(layer: layers.count, reason: "the output must be a flat vector of at least 2 class scores, found \(shape)")
+            throw .invalidArchitecture(
+                layer: layers.count,
+                reason: "the output must be a flat vector of at least 2 class scores, found \(shape)")
         }
         guard !slices.isEmpty else {
             throw .invalidArchitecture(layer: 0, reason: "the network has no layer with parameters")

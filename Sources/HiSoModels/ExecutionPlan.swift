@@ -26,7 +26,8 @@ struct BufferSpec: Sendable, Hashable {
 
 /// Convolution (Conv2d) with optionally fused ReLU and max pooling.
 ///
-/// Forward: `xp = pad(x)` (with padding), `cols = im2col(xp)`, `z = W * cols` (one GEMM over the batch, `z` in `cbhw`), then
+/// Forward: `xp = pad(x)` (with padding), then per block of samples (``ExecutionPlan/columnChunks(_:count:)``)
+/// `cols = im2col(xp)` and one GEMM `z[:, block] = W * cols` (`z` in `cbhw`), then
 /// - with pooling: `y = relu?(maxpool(z) + b)` into a `bchw` buffer (pooling first is exact,
 ///   since rounding `z + b` is monotone in `z`, and it touches a quarter of the values);
 /// - otherwise `z = relu?(z + b)` in place.
@@ -164,6 +165,6 @@ struct SampleBlocks: Sequence, IteratorProtocol {
     mutating func next() -> Range<Int>? {
         guard start < count else { return nil }
         defer { start += block }
-        return start ..< Swift.min(count, start + block)
+        return start..<Swift.min(count, start + block)
     }
 }

@@ -38,7 +38,9 @@ extension Network {
                 return [GEMMShape(transA: false, transB: true, m: count, n: l.outputs, k: l.inputs)]
             case .conv(let c):
                 guard blocked else {
-                    return [GEMMShape(transA: false, transB: false, m: c.outChannels, n: count * c.outPlane, k: c.patch)]
+                    return [
+                        GEMMShape(transA: false, transB: false, m: c.outChannels, n: count * c.outPlane, k: c.patch)
+                    ]
                 }
                 return plan.columnChunks(c, count: count).map {
                     GEMMShape(transA: false, transB: false, m: c.outChannels, n: $0.count * c.outPlane, k: c.patch)

@@ -7,7 +7,8 @@
 ///   `y = x W^T + b`. Its input must be flat (use ``flatten`` after convolutions).
 /// - ``conv2d(inChannels:outChannels:kernel:stride:padding:)``: weight
 ///   `[outChannels, inChannels, kernel, kernel]`, bias `[outChannels]`; cross-correlation with
-///   zero padding, `y[o, i, j] = b[o] + sum_{c,u,v} W[o, c, u, v] x[c, i*stride + u - padding, j*stride + v - padding]`.
+///   zero padding,
+///   `y[o, i, j] = b[o] + sum_{c,u,v} W[o, c, u, v] x[c, i*stride + u - padding, j*stride + v - padding]`.
 /// - ``relu``: `y = max(x, 0)`.
 /// - ``maxPool2d(kernel:)``: non-overlapping `kernel x kernel` max pooling (stride = kernel,
 ///   no padding, trailing rows/columns that do not fill a window are dropped, as in PyTorch).

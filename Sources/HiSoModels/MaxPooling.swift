@@ -24,28 +24,28 @@ enum MaxPooling {
         let (channelStride, sampleStride) = layout.strides(channels: g.channels, plane: plane, count: count)
         let outPlane = g.outHeight &* g.outWidth
         let floor: Float = relu ? 0 : -.infinity
-        for c in 0 ..< g.channels {
+        for c in 0..<g.channels {
             let b = bias?[c] ?? 0
-            for s in 0 ..< count {
+            for s in 0..<count {
                 let src = input + (c &* channelStride &+ s &* sampleStride)
                 let dst = output + (s &* g.channels &+ c) &* outPlane
                 if g.kernel == 2 {
-                    for i in 0 ..< g.outHeight {
+                    for i in 0..<g.outHeight {
                         let r0 = src + (2 &* i) &* g.width
                         let r1 = r0 + g.width
                         let d = dst + i &* g.outWidth
-                        for j in 0 ..< g.outWidth {
+                        for j in 0..<g.outWidth {
                             let m = max(max(r0[2 &* j], r0[2 &* j &+ 1]), max(r1[2 &* j], r1[2 &* j &+ 1]))
                             d[j] = max(m + b, floor)
                         }
                     }
                 } else {
-                    for i in 0 ..< g.outHeight {
-                        for j in 0 ..< g.outWidth {
+                    for i in 0..<g.outHeight {
+                        for j in 0..<g.outWidth {
                             var m = -Float.infinity
-                            for u in 0 ..< g.kernel {
+                            for u in 0..<g.kernel {
                                 let r = src + ((i &* g.kernel &+ u) &* g.width &+ j &* g.kernel)
-                                for v in 0 ..< g.kernel { m = max(m, r[v]) }
+                                for v in 0..<g.kernel { m = max(m, r[v]) }
                             }
                             dst[i &* g.outWidth &+ j] = max(m + b, floor)
                         }
@@ -70,22 +70,22 @@ enum MaxPooling {
         let (channelStride, sampleStride) = layout.strides(channels: g.channels, plane: plane, count: count)
         let outPlane = g.outHeight &* g.outWidth
         dInput.update(repeating: 0, count: g.channels &* count &* plane)
-        for c in 0 ..< g.channels {
+        for c in 0..<g.channels {
             var sum: Float = 0
-            for s in 0 ..< count {
+            for s in 0..<count {
                 let base = c &* channelStride &+ s &* sampleStride
                 let src = input + base
                 let dst = dInput + base
                 let o = (s &* g.channels &+ c) &* outPlane
-                for i in 0 ..< g.outHeight {
-                    for j in 0 ..< g.outWidth {
+                for i in 0..<g.outHeight {
+                    for j in 0..<g.outWidth {
                         let grad = dOutput[o &+ i &* g.outWidth &+ j]
                         if relu && !(output[o &+ i &* g.outWidth &+ j] > 0) { continue }
                         var best = -Float.infinity
                         var at = (i &* g.kernel) &* g.width &+ j &* g.kernel
-                        for u in 0 ..< g.kernel {
+                        for u in 0..<g.kernel {
                             let rowStart = (i &* g.kernel &+ u) &* g.width &+ j &* g.kernel
-                            for v in 0 ..< g.kernel where src[rowStart &+ v] > best {
+                            for v in 0..<g.kernel where src[rowStart &+ v] > best {
                                 best = src[rowStart &+ v]
                                 at = rowStart &+ v
                             }

@@ -4,7 +4,9 @@ extension Network {
     /// Parameters: `classes * features + classes` (650 for 64 features, 10 classes).
     /// - Throws: ``ModelError/invalidArchitecture(layer:reason:)`` for sizes below 1 (features) or 2 (classes).
     public static func logisticRegression(features: Int, classes: Int) throws(ModelError) -> Network {
-        try Network(name: "logreg_\(features)_\(classes)", inputShape: .flat(features), layers: [.linear(inputs: features, outputs: classes)])
+        try Network(
+            name: "logreg_\(features)_\(classes)", inputShape: .flat(features),
+            layers: [.linear(inputs: features, outputs: classes)])
     }
 
     /// Multi-layer perceptron `Linear, ReLU, ..., Linear` with the given widths
@@ -14,10 +16,11 @@ extension Network {
     /// - Throws: ``ModelError/invalidArchitecture(layer:reason:)`` for fewer than 2 widths or a width below 1.
     public static func mlp(widths: [Int]) throws(ModelError) -> Network {
         guard widths.count >= 2 else {
-            throw .invalidArchitecture(layer: 0, reason: "an MLP needs at least an input and an output width, found \(widths)")
+            throw .invalidArchitecture(
+                layer: 0, reason: "an MLP needs at least an input and an output width, found \(widths)")
         }
         var layers: [Layer] = []
-        for i in 0 ..< widths.count - 1 {
+        for i in 0..<widths.count - 1 {
             if i > 0 { layers.append(.relu) }
             layers.append(.linear(inputs: widths[i], outputs: widths[i + 1]))
         }

@@ -11,14 +11,17 @@ extension Network {
     ///   - backend: runs the GEMMs.
     /// - Returns: a view of `[count, classCount]` logits inside `workspace`, valid until its next use.
     /// - Throws: ``ModelError`` when a buffer length, the batch size or the workspace is wrong.
-    /// - Complexity: one GEMM per Linear/Conv2d layer plus linear-time im2col, bias, ReLU and
-    ///   pooling passes. Memory: none allocated.
+    /// - Complexity: one GEMM per Linear layer and per im2col block of a Conv2d layer
+    ///   (``forwardGEMMs(count:blocked:)`` lists them), plus linear-time padding, im2col, bias,
+    ///   ReLU and pooling passes. Memory: none allocated.
     public func forward(
         parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>, count: Int,
         workspace: NetworkWorkspace, backend: any KernelBackend
     ) throws(ModelError) -> UnsafeBufferPointer<Float> {
         try check(parameters: parameters, inputs: inputs, labels: nil, count: count, workspace: workspace)
-        let logits = runForward(parameters: parameters.baseAddress!, inputs: inputs.baseAddress!, count: count, workspace: workspace, backend: backend)
+        let logits = runForward(
+            parameters: parameters.baseAddress!, inputs: inputs.baseAddress!, count: count, workspace: workspace,
+            backend: backend)
         return UnsafeBufferPointer(start: logits, count: count * classCount)
     }
 
@@ -32,7 +35,9 @@ extension Network {
         parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>,
         count: Int, workspace: NetworkWorkspace, backend: any KernelBackend
     ) throws(ModelError) -> Float {
-        try evaluate(parameters: parameters, inputs: inputs, labels: labels, count: count, workspace: workspace, backend: backend).loss
+        try evaluate(
+            parameters: parameters, inputs: inputs, labels: labels, count: count, workspace: workspace, backend: backend
+        ).loss
     }
 
     /// Mean loss and the number of correct predictions on one batch.
@@ -43,8 +48,11 @@ extension Network {
         count: Int, workspace: NetworkWorkspace, backend: any KernelBackend
     ) throws(ModelError) -> Evaluation {
         try check(parameters: parameters, inputs: inputs, labels: labels, count: count, workspace: workspace)
-        let logits = runForward(parameters: parameters.baseAddress!, inputs: inputs.baseAddress!, count: count, workspace: workspace, backend: backend)
-        let r = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels.baseAddress!, count: count, classes: classCount)
+        let logits = runForward(
+            parameters: parameters.baseAddress!, inputs: inputs.baseAddress!, count: count, workspace: workspace,
+            backend: backend)
+        let r = SoftmaxCrossEntropy.evaluate(
+            logits: logits, labels: labels.baseAddress!, count: count, classes: classCount)
         return Evaluation(loss: r.loss, correct: r.correct, count: count)
     }
 
@@ -63,13 +71,15 @@ extension Network {
             if count > 0, inputs.count % count == 0 {
                 throw .inputFeatureMismatch(expected: inputFeatures, found: inputs.count / count)
             }
-            throw .sizeMismatch(what: "inputs (\(count) samples x \(inputFeatures) features)", expected: count * inputFeatures, found: inputs.count)
+            throw .sizeMismatch(
+                what: "inputs (\(count) samples x \(inputFeatures) features)", expected: count * inputFeatures,
+                found: inputs.count)
         }
         guard let labels else { return }
         guard labels.count == count else {
             throw .sizeMismatch(what: "labels", expected: count, found: labels.count)
         }
-        for b in 0 ..< count where labels[b] < 0 || Int(labels[b]) >= classCount {
+        for b in 0..<count where labels[b] < 0 || Int(labels[b]) >= classCount {
             throw .labelOutOfRange(sample: b, label: labels[b], classCount: classCount)
         }
     }
@@ -94,13 +104,15 @@ extension Network {
             case .conv(let c):
                 let n = count * c.outPlane
                 if let id = c.paddedInput {
-                    ConvolutionLowering.pad(read(c.input), layout: c.inputLayout, step: c, count: count, into: ws.activations[id])
+                    ConvolutionLowering.pad(
+                        read(c.input), layout: c.inputLayout, step: c, count: count, into: ws.activations[id])
                 }
                 let padded = c.paddedInput.map { UnsafePointer(ws.activations[$0]) }
                 let z = ws.activations[c.output]
                 for samples in plan.columnChunks(c, count: count) {
                     let columns = samples.count * c.outPlane
-                    ConvolutionLowering.im2col(input: read(c.input), padded: padded, step: c, count: count, samples: samples, cols: ws.cols)
+                    ConvolutionLowering.im2col(
+                        input: read(c.input), padded: padded, step: c, count: count, samples: samples, cols: ws.cols)
                     backend.gemm(
                         transA: false, transB: false, m: c.outChannels, n: columns, k: c.patch, alpha: 1,
                         a: x + c.weight, lda: c.patch, b: ws.cols, ldb: columns, beta: 0,
@@ -123,7 +135,8 @@ extension Network {
                 Activation.relu(read(r.input), into: ws.activations[r.output], count: count * r.perSample)
 
             case .transpose(let t):
-                Activation.transpose(read(t.input), into: ws.activations[t.output], channels: t.channels, plane: t.plane, count: count)
+                Activation.transpose(
+                    read(t.input), into: ws.activations[t.output], channels: t.channels, plane: t.plane, count: count)
             }
         }
         return UnsafePointer(ws.activations[plan.logits])
@@ -142,6 +155,7 @@ extension ConvStep {
 extension PoolStep {
     /// This step's geometry.
     var geometry: MaxPooling.Geometry {
-        MaxPooling.Geometry(channels: channels, height: height, width: width, kernel: kernel, outHeight: outHeight, outWidth: outWidth)
+        MaxPooling.Geometry(
+            channels: channels, height: height, width: width, kernel: kernel, outHeight: outHeight, outWidth: outWidth)
     }
 }

@@ -26,11 +26,15 @@ extension Network {
         let input = inputs.baseAddress!
         let logits = runForward(parameters: x, inputs: input, count: count, workspace: workspace, backend: backend)
         let labelPointer = labels.baseAddress!
-        let loss = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labelPointer, count: count, classes: classCount).loss
+        let loss = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labelPointer, count: count, classes: classCount)
+            .loss
         workspace.prepareGradients()
         SoftmaxCrossEntropy.gradient(
-            logits: logits, labels: labelPointer, count: count, classes: classCount, into: workspace.gradients[plan.logits])
-        runBackward(parameters: x, inputs: input, count: count, gradient: gradient.baseAddress!, workspace: workspace, backend: backend)
+            logits: logits, labels: labelPointer, count: count, classes: classCount,
+            into: workspace.gradients[plan.logits])
+        runBackward(
+            parameters: x, inputs: input, count: count, gradient: gradient.baseAddress!, workspace: workspace,
+            backend: backend)
         return loss
     }
 
@@ -57,7 +61,8 @@ extension Network {
                 if l.input != input {
                     backend.gemm(
                         transA: false, transB: false, m: count, n: l.inputs, k: l.outputs, alpha: 1,
-                        a: dOut, lda: l.outputs, b: x + l.weight, ldb: l.inputs, beta: 0, c: ws.gradients[l.input], ldc: l.inputs)
+                        a: dOut, lda: l.outputs, b: x + l.weight, ldb: l.inputs, beta: 0, c: ws.gradients[l.input],
+                        ldc: l.inputs)
                 }
 
             case .conv(let c):
@@ -82,7 +87,8 @@ extension Network {
                 for samples in plan.columnChunks(c, count: count) {
                     let columns = samples.count * c.outPlane
                     let dZChunk = dZ + samples.lowerBound * c.outPlane
-                    ConvolutionLowering.im2col(input: read(c.input), padded: padded, step: c, count: count, samples: samples, cols: ws.cols)
+                    ConvolutionLowering.im2col(
+                        input: read(c.input), padded: padded, step: c, count: count, samples: samples, cols: ws.cols)
                     backend.gemm(
                         transA: false, transB: true, m: c.outChannels, n: c.patch, k: columns, alpha: 1,
                         a: dZChunk, lda: n, b: ws.cols, ldb: columns, beta: samples.lowerBound == 0 ? 0 : 1,
@@ -114,7 +120,8 @@ extension Network {
 
             case .transpose(let t):
                 Activation.transposeBack(
-                    ws.gradients[t.output], into: ws.gradients[t.input], channels: t.channels, plane: t.plane, count: count)
+                    ws.gradients[t.output], into: ws.gradients[t.input], channels: t.channels, plane: t.plane,
+                    count: count)
             }
         }
     }

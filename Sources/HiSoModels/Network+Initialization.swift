@@ -13,7 +13,9 @@ extension Network {
     /// - Precondition: `parameters.count == parameterCount` (programmer error otherwise).
     /// - Complexity: O(parameterCount). Memory: none.
     public func initializeParameters(into parameters: UnsafeMutableBufferPointer<Float>, seed: UInt64) {
-        precondition(parameters.count == parameterCount, "parameter buffer has \(parameters.count) values, network \(name) needs \(parameterCount)")
+        precondition(
+            parameters.count == parameterCount,
+            "parameter buffer has \(parameters.count) values, network \(name) needs \(parameterCount)")
         var root = SplitMix64(seed: seed)
         let base = root.next()
         for (s, slice) in slices.enumerated() {

@@ -18,7 +18,7 @@ public struct ParameterSlice: Sendable, Hashable, CustomStringConvertible {
     public let fanIn: Int
 
     /// The index range `offset ..< offset + count`.
-    public var range: Range<Int> { offset ..< offset + count }
+    public var range: Range<Int> { offset..<offset + count }
 
     public var description: String { "\(name) \(shape) @\(offset)" }
 }

@@ -14,16 +14,16 @@ enum SoftmaxCrossEntropy {
     ) -> (loss: Float, correct: Int) {
         var total = 0.0
         var correct = 0
-        for b in 0 ..< count {
+        for b in 0..<count {
             let row = logits + b &* classes
             var m = row[0]
             var argmax = 0
-            for j in 1 ..< classes where row[j] > m {
+            for j in 1..<classes where row[j] > m {
                 m = row[j]
                 argmax = j
             }
             var s: Float = 0
-            for j in 0 ..< classes { s += exp(row[j] - m) }
+            for j in 0..<classes { s += exp(row[j] - m) }
             let label = Int(labels[b])
             total += Double(log(s) + m - row[label])
             if argmax == label { correct += 1 }
@@ -37,19 +37,19 @@ enum SoftmaxCrossEntropy {
         into gradient: UnsafeMutablePointer<Float>
     ) {
         let scale = 1 / Float(count)
-        for b in 0 ..< count {
+        for b in 0..<count {
             let row = logits + b &* classes
             let g = gradient + b &* classes
             var m = row[0]
-            for j in 1 ..< classes { m = max(m, row[j]) }
+            for j in 1..<classes { m = max(m, row[j]) }
             var s: Float = 0
-            for j in 0 ..< classes {
+            for j in 0..<classes {
                 let e = exp(row[j] - m)
                 g[j] = e
                 s += e
             }
             let k = scale / s
-            for j in 0 ..< classes { g[j] *= k }
+            for j in 0..<classes { g[j] *= k }
             g[Int(labels[b])] -= scale
         }
     }

@@ -1,5 +1,5 @@
-/// A mistake in what the user asked for: a bad flag value, an unusable config file, a missing
-/// data directory. The CLI prints it as one line and exits with status 2.
+/// A mistake in what the user asked for: a bad flag value, contradictory settings, an unusable
+/// config file. The CLI prints it as one line and exits with status 2.
 enum CommandLineError: Error, Equatable, CustomStringConvertible {
     /// A value (from a flag or a config file key; `origin` says which) is not acceptable.
     case invalidValue(origin: String, expected: String, found: String)
@@ -9,8 +9,6 @@ enum CommandLineError: Error, Equatable, CustomStringConvertible {
     case configFile(path: String, reason: String)
     /// A config file has a key no flag has.
     case unknownConfigKey(path: String, key: String, suggestion: String?)
-    /// A data set the task needs is missing or unreadable.
-    case data(String)
 
     var description: String {
         switch self {
@@ -23,8 +21,6 @@ enum CommandLineError: Error, Equatable, CustomStringConvertible {
         case .unknownConfigKey(let path, let key, let suggestion):
             return "config file '\(path)' has an unknown key '\(key)'"
                 + (suggestion.map { "; did you mean '\($0)'?" } ?? "; its keys are the long flag names without '--'.")
-        case .data(let message):
-            return message
         }
     }
 }

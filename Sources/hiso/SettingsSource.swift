@@ -37,7 +37,7 @@ struct SettingsSource {
     /// Whether the setting was given (by flag or file).
     func has(_ key: String) -> Bool { entries[key] != nil }
 
-    /// The origin text of a setting (`--mu`, `'mu' in f.yaml`, or `--mu (default)`).
+    /// Where a setting came from, for messages: `--mu`, or `'mu' in f.yaml`; `--mu` when unset.
     func origin(_ key: String) -> String { entries[key]?.origin ?? "--\(key)" }
 
     /// The raw text of a setting, if given.

@@ -113,7 +113,7 @@ import Testing
             try Partition.peerDirichlet(labels: [0, 0, 2, 2], classCount: 3, clients: 2, alpha: 1, seed: 0)
         }
         #expect(throws: DataError.self) {
-            try Partition.peerDirichlet(labels: [0, 1, 2, 2], classCount: 3, clients: 2, alpha: 5e-324, seed: 0)
+            try Partition.peerDirichlet(labels: [0, 1, 2, 2], classCount: 3, clients: 2, alpha: .leastNonzeroMagnitude, seed: 0)
         }
     }
 

@@ -28,6 +28,9 @@ struct ClassificationTaskTests {
         #expect(throws: FederationError.self) {
             try x.withUnsafeBufferPointer { try task.loss(at: $0, batch: BatchKey(seed: 1, client: 4, round: 0, step: 0)) }
         }
+        #expect(throws: FederationError.self) {
+            try x.withUnsafeBufferPointer { try task.loss(at: $0, batch: BatchKey(seed: 1, client: 0, round: 0, step: 1)) }
+        }
     }
 
     @Test("FedAvg and DeComFL reduce the training loss", arguments: [FederatedMethod.fedavg, .decomfl, .fedadam])

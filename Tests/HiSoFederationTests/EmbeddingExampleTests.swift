@@ -42,7 +42,7 @@ struct EmbeddingExampleTests {
             var uploads: [ClientUpload] = []
             for client in clients where round % 3 != 0 || client.id == 0 {
                 try client.catchUp(with: server.catchUpRecords(from: client.syncRound))
-                uploads.append(try client.upload(runSeed: runSeed, learningRate: 0.05) { x, _ in
+                uploads.append(client.upload(runSeed: runSeed, learningRate: 0.05) { x, _ in
                     Self.meanSquaredError(x, rows: data[client.id])
                 })
             }

@@ -69,7 +69,7 @@ struct RobustnessTests {
         }
         func lossAndGradient(at x: UnsafeBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>, batch: BatchKey) throws -> Float {
             let value = try base.lossAndGradient(at: x, gradient: gradient, batch: batch)
-            if batch.client == 1 { _ = gradient.initialize(repeating: .nan) }
+            if batch.client == 1 { gradient.initialize(repeating: .nan) }
             return value
         }
         func evaluate(at x: UnsafeBufferPointer<Float>) throws -> TaskEvaluation { try base.evaluate(at: x) }

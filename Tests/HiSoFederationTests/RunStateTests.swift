@@ -81,6 +81,38 @@ struct RunStateTests {
         #expect(throws: FederationError.self) { try FederatedRun(resuming: checkpoint, task: try Fixtures.quadratic()) }
     }
 
+    @Test("a checkpoint with a relabelled, reshaped or foreign round log gives a typed error, never a trap")
+    func malformedRoundLog() throws {
+        let c = Fixtures.configuration(method: .hiso, localSteps: 2, rounds: 6)
+        let run = try FederatedRun(configuration: c, task: try Fixtures.quadratic())
+        try run.run()
+        let good = run.checkpoint()
+        var relabelled = good
+        relabelled.records[3].round = 7
+        #expect {
+            try FederatedRun(resuming: relabelled, task: try Fixtures.quadratic())
+        } throws: { error in
+            guard case FederationError.checkpointMismatch(_, let reason) = error else { return false }
+            return reason.contains("record 3 is labelled round 7")
+        }
+        var short = good
+        short.records[2].steps[1].aggregated.removeLast()
+        #expect(throws: FederationError.dimensionMismatch(
+            what: "aggregated scalars of step 1 in the record of round 2", expected: c.perturbations,
+            found: c.perturbations - 1)) { try FederatedRun(resuming: short, task: try Fixtures.quadratic()) }
+        var oneStep = good
+        oneStep.records[0].steps.removeLast()
+        #expect(throws: FederationError.dimensionMismatch(
+            what: "local steps in the record of round 0", expected: 2, found: 1)) {
+            try FederatedRun(resuming: oneStep, task: try Fixtures.quadratic())
+        }
+        var foreignLedger = good
+        foreignLedger.ledger = CommunicationLedger(clients: c.clients + 1)
+        #expect(throws: FederationError.self) { try FederatedRun(resuming: foreignLedger, task: try Fixtures.quadratic()) }
+        let resumed = try FederatedRun(resuming: good, task: try Fixtures.quadratic())
+        #expect(Fixtures.bitwiseEqual(resumed.parameters, run.parameters))
+    }
+
     @Test("float vectors round-trip bit for bit through base64 JSON")
     func floatVectorCoding() throws {
         let values: [Float] = [0, -0.0, 1, .pi, .infinity, -.infinity, .leastNonzeroMagnitude, Float(bitPattern: 0x7FC0_1234)]

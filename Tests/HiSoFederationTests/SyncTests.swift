@@ -71,6 +71,14 @@ struct SyncTests {
         }
         #expect(server.log.firstRound == 77)
         #expect(throws: FederationError.self) { try server.catchUpRecords(from: 76) }
+        var foreign = try #require(server.catchUpRecords(from: stale.syncRound).first)
+        foreign.steps[0].aggregated.append(0)
+        let before = stale.parameters
+        #expect(throws: FederationError.dimensionMismatch(
+            what: "aggregated scalars of step 0 in the record of round \(stale.syncRound)", expected: 5, found: 6)) {
+            try stale.catchUp(with: [foreign])
+        }
+        #expect(Fixtures.bitwiseEqual(stale.parameters, before))
     }
 
     /// With a short retention window stale clients fall back to full downloads, the ledger

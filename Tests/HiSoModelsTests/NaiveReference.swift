@@ -16,7 +16,7 @@ struct NaiveReference {
     /// The logits `[batch][classes]` for `parameters` and `inputs` (`count` samples).
     func logits(parameters: [Double], inputs: [Double], count: Int) -> [[Double]] {
         let f = network.inputShape.count
-        var t = Tensor(shape: network.inputShape, values: (0 ..< count).map { Array(inputs[$0 * f ..< ($0 + 1) * f]) })
+        var t = Tensor(shape: network.inputShape, values: (0..<count).map { Array(inputs[$0 * f..<($0 + 1) * f]) })
         for (index, layer) in network.layers.enumerated() {
             t = apply(layer, index: index, to: t, parameters: parameters)
         }
@@ -27,7 +27,7 @@ struct NaiveReference {
     func loss(parameters: [Double], inputs: [Double], labels: [Int32], count: Int) -> Double {
         let z = logits(parameters: parameters, inputs: inputs, count: count)
         var total = 0.0
-        for b in 0 ..< count {
+        for b in 0..<count {
             let m = z[b].max()!
             let s = z[b].reduce(0) { $0 + exp($1 - m) }
             total += -(z[b][Int(labels[b])] - m - log(s))
@@ -50,9 +50,9 @@ struct NaiveReference {
             let values = t.values.map { x in
                 weights.withUnsafeBufferPointer { w in
                     x.withUnsafeBufferPointer { x in
-                        (0 ..< outputs).map { o in
+                        (0..<outputs).map { o in
                             var acc = b[b.startIndex + o]
-                            for i in 0 ..< inputs { acc += w[o * inputs + i] * x[i] }
+                            for i in 0..<inputs { acc += w[o * inputs + i] * x[i] }
                             return acc
                         }
                     }
@@ -68,18 +68,20 @@ struct NaiveReference {
                 var y = [Double](repeating: 0, count: cout * oh * ow)
                 weights.withUnsafeBufferPointer { w in
                     x.withUnsafeBufferPointer { x in
-                        for o in 0 ..< cout {
-                            for i in 0 ..< oh {
-                                for j in 0 ..< ow {
+                        for o in 0..<cout {
+                            for i in 0..<oh {
+                                for j in 0..<ow {
                                     var acc = b[b.startIndex + o]
-                                    for c in 0 ..< cin {
-                                        for u in 0 ..< k {
+                                    for c in 0..<cin {
+                                        for u in 0..<k {
                                             let yy = i * stride + u - pad
                                             guard yy >= 0, yy < s.height else { continue }
-                                            for v in 0 ..< k {
+                                            for v in 0..<k {
                                                 let xx = j * stride + v - pad
                                                 guard xx >= 0, xx < s.width else { continue }
-                                                acc += w[((o * cin + c) * k + u) * k + v] * x[(c * s.height + yy) * s.width + xx]
+                                                acc +=
+                                                    w[((o * cin + c) * k + u) * k + v]
+                                                    * x[(c * s.height + yy) * s.width + xx]
                                             }
                                         }
                                     }
@@ -99,12 +101,12 @@ struct NaiveReference {
             let ow = s.width / k
             let values = t.values.map { x in
                 var y = [Double](repeating: 0, count: s.channels * oh * ow)
-                for c in 0 ..< s.channels {
-                    for i in 0 ..< oh {
-                        for j in 0 ..< ow {
+                for c in 0..<s.channels {
+                    for i in 0..<oh {
+                        for j in 0..<ow {
                             var m = -Double.infinity
-                            for u in 0 ..< k {
-                                for v in 0 ..< k { m = max(m, x[(c * s.height + i * k + u) * s.width + j * k + v]) }
+                            for u in 0..<k {
+                                for v in 0..<k { m = max(m, x[(c * s.height + i * k + u) * s.width + j * k + v]) }
                             }
                             y[(c * oh + i) * ow + j] = m
                         }

@@ -31,8 +31,8 @@ struct NetworkForwardTests {
     /// Parameters `0.1 sin(i + 1)` and inputs `cos(0.7 j)`, rounded to float32: the values the
     /// recorded logits below were computed from.
     static func recordedFixture(_ network: Network, count: Int) -> (parameters: [Float], inputs: [Float]) {
-        let p = (0 ..< network.parameterCount).map { Float(0.1 * sin(Double($0 + 1))) }
-        let x = (0 ..< count * network.inputFeatures).map { Float(cos(0.7 * Double($0))) }
+        let p = (0..<network.parameterCount).map { Float(0.1 * sin(Double($0 + 1))) }
+        let x = (0..<count * network.inputFeatures).map { Float(cos(0.7 * Double($0))) }
         return (p, x)
     }
 
@@ -47,26 +47,36 @@ struct NetworkForwardTests {
         arguments: [
             (
                 "conv k3 p1, relu, pool, linear",
-                [Layer.conv2d(inChannels: 1, outChannels: 2, kernel: 3, padding: 1), .relu, .maxPool2d(kernel: 2),
-                 .flatten, .linear(inputs: 8, outputs: 3)],
+                [
+                    Layer.conv2d(inChannels: 1, outChannels: 2, kernel: 3, padding: 1), .relu, .maxPool2d(kernel: 2),
+                    .flatten, .linear(inputs: 8, outputs: 3),
+                ],
                 TensorShape(channels: 1, height: 4, width: 4), [Int32(1), 2],
-                [0.14825033413019004, 0.0030469956797781333, -0.025447299892317483,
-                 0.13101616866792698, 0.03604014397456269, -0.017814141205531372], 1.154265229964357
+                [
+                    0.14825033413019004, 0.0030469956797781333, -0.025447299892317483,
+                    0.13101616866792698, 0.03604014397456269, -0.017814141205531372,
+                ], 1.154265229964357
             ),
             (
                 "conv k3 s2 p1, linear",
-                [Layer.conv2d(inChannels: 2, outChannels: 2, kernel: 3, stride: 2, padding: 1), .flatten,
-                 .linear(inputs: 18, outputs: 3)],
+                [
+                    Layer.conv2d(inChannels: 2, outChannels: 2, kernel: 3, stride: 2, padding: 1), .flatten,
+                    .linear(inputs: 18, outputs: 3),
+                ],
                 TensorShape(channels: 2, height: 5, width: 5), [Int32(0), 2],
-                [-0.11292442651370588, -0.03547495388797614, 0.07196176652520285,
-                 -0.11261200994064033, -0.04941339060111173, 0.053241792155557605], 1.1002007937269154
+                [
+                    -0.11292442651370588, -0.03547495388797614, 0.07196176652520285,
+                    -0.11261200994064033, -0.04941339060111173, 0.053241792155557605,
+                ], 1.1002007937269154
             ),
             (
                 "mlp 4-3-2",
                 [Layer.linear(inputs: 4, outputs: 3), .relu, .linear(inputs: 3, outputs: 2)],
                 TensorShape.flat(4), [Int32(0), 1, 1],
-                [-0.01330040849544189, -0.07482839652985569, -0.029011805799605668,
-                 -0.05647810466500551, -0.012471798686166843, -0.07605539076496655], 0.6984250669828143
+                [
+                    -0.01330040849544189, -0.07482839652985569, -0.029011805799605668,
+                    -0.05647810466500551, -0.012471798686166843, -0.07605539076496655,
+                ], 0.6984250669828143
             ),
         ] as [(String, [Layer], TensorShape, [Int32], [Double], Double)])
     func recordedValues(
@@ -80,14 +90,16 @@ struct NetworkForwardTests {
             let ws = try network.makeWorkspace(batchSize: count)
             let got = try p.withUnsafeBufferPointer { pp in
                 try x.withUnsafeBufferPointer { xp in
-                    Array(try network.forward(parameters: pp, inputs: xp, count: count, workspace: ws, backend: backend))
+                    Array(
+                        try network.forward(parameters: pp, inputs: xp, count: count, workspace: ws, backend: backend))
                 }
             }
             #expect(maxRelativeDifference(got, logits.map(Float.init), floor: 1e-2) < 1e-5, "\(name) \(kind)")
             let e = try p.withUnsafeBufferPointer { pp in
                 try x.withUnsafeBufferPointer { xp in
                     try labels.withUnsafeBufferPointer { lp in
-                        try network.evaluate(parameters: pp, inputs: xp, labels: lp, count: count, workspace: ws, backend: backend)
+                        try network.evaluate(
+                            parameters: pp, inputs: xp, labels: lp, count: count, workspace: ws, backend: backend)
                     }
                 }
             }
@@ -106,7 +118,9 @@ struct NetworkForwardTests {
         let e = try p.withUnsafeBufferPointer { pp in
             try x.withUnsafeBufferPointer { xp in
                 try labels.withUnsafeBufferPointer { lp in
-                    try network.evaluate(parameters: pp, inputs: xp, labels: lp, count: 2, workspace: ws, backend: Kernels.backend(.swift))
+                    try network.evaluate(
+                        parameters: pp, inputs: xp, labels: lp, count: 2, workspace: ws,
+                        backend: Kernels.backend(.swift))
                 }
             }
         }
@@ -127,12 +141,13 @@ struct NetworkForwardTests {
         for count in [3, 1, 3] {
             let got = try full.parameters.withUnsafeBufferPointer { pp in
                 try full.inputs.withUnsafeBufferPointer { xp in
-                    Array(try network.forward(
-                        parameters: pp, inputs: UnsafeBufferPointer(rebasing: xp[0 ..< count * 784]), count: count,
-                        workspace: ws, backend: backend))
+                    Array(
+                        try network.forward(
+                            parameters: pp, inputs: UnsafeBufferPointer(rebasing: xp[0..<count * 784]), count: count,
+                            workspace: ws, backend: backend))
                 }
             }
-            #expect(got == Array(all[0 ..< count * 10]))
+            #expect(got == Array(all[0..<count * 10]))
         }
     }
 
@@ -147,20 +162,22 @@ struct NetworkForwardTests {
     }
 
     #if OpenBLAS
-    /// Norm-wise over all logits of the batch (elementwise relative errors of logits that are
-    /// near zero by cancellation measure the cancellation, not the backends).
-    @Test("OpenBLAS and Swift backends agree on whole forward passes within 1e-5")
-    func backendsAgree() throws {
-        let networks = [try Network.mlp(widths: [784, 256, 10]), try .cnnMNIST(), try .cnnFMNIST()] + (try SmallNetworks.all().map(\.1))
-        for network in networks {
-            let fixture = Fixture(network, count: 4, seed: 9)
-            let a = try fixture.logits(backend: Kernels.backend(.openblas))
-            let b = try fixture.logits(backend: Kernels.backend(.swift))
-            #expect(normwiseRelativeDifference(a, b) < 1e-5, "\(network.name)")
-            let la = try fixture.evaluate(backend: Kernels.backend(.openblas)).loss
-            let lb = try fixture.evaluate(backend: Kernels.backend(.swift)).loss
-            #expect(relativeDifference(la, lb) < 1e-5, "\(network.name)")
+        /// Norm-wise over all logits of the batch (elementwise relative errors of logits that are
+        /// near zero by cancellation measure the cancellation, not the backends).
+        @Test("OpenBLAS and Swift backends agree on whole forward passes within 1e-5")
+        func backendsAgree() throws {
+            let networks =
+                [try Network.mlp(widths: [784, 256, 10]), try .cnnMNIST(), try .cnnFMNIST()]
+                + (try SmallNetworks.all().map(\.1))
+            for network in networks {
+                let fixture = Fixture(network, count: 4, seed: 9)
+                let a = try fixture.logits(backend: Kernels.backend(.openblas))
+                let b = try fixture.logits(backend: Kernels.backend(.swift))
+                #expect(normwiseRelativeDifference(a, b) < 1e-5, "\(network.name)")
+                let la = try fixture.evaluate(backend: Kernels.backend(.openblas)).loss
+                let lb = try fixture.evaluate(backend: Kernels.backend(.swift)).loss
+                #expect(relativeDifference(la, lb) < 1e-5, "\(network.name)")
+            }
         }
-    }
     #endif
 }

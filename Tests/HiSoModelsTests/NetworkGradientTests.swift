@@ -23,7 +23,7 @@ struct NetworkGradientTests {
             let reference = fixture.referenceLoss(fixture.parameters.map(Double.init))
             #expect(abs(Double(loss) - reference) < 1e-5 * max(1, abs(reference)), "\(name)")
             var worst = 0.0
-            for i in 0 ..< network.parameterCount {
+            for i in 0..<network.parameterCount {
                 var e = [Double](repeating: 0, count: network.parameterCount)
                 e[i] = 1
                 let fd = Self.centralDifference(fixture, direction: e)
@@ -54,7 +54,7 @@ struct NetworkGradientTests {
             #expect(gradient.allSatisfy { $0.isFinite }, "\(network.name)")
             var stream = TestStream(seed: 77)
             for slice in network.slices {
-                for _ in 0 ..< perSlice {
+                for _ in 0..<perSlice {
                     let i = slice.offset + Int((stream.next() + 1) * 0.5 * Float(slice.count)) % slice.count
                     var e = [Double](repeating: 0, count: network.parameterCount)
                     e[i] = 1
@@ -67,16 +67,16 @@ struct NetworkGradientTests {
     }
 
     #if OpenBLAS
-    @Test("OpenBLAS and Swift backends give the same gradient within 1e-5 (norm-wise)")
-    func backendsAgree() throws {
-        for network in [try Network.cnnMNIST(), try .mlp(widths: [64, 32, 10])] {
-            let fixture = Fixture(network, count: 3, seed: 41)
-            let a = try fixture.lossAndGradient(backend: Kernels.backend(.openblas))
-            let b = try fixture.lossAndGradient(backend: Kernels.backend(.swift))
-            #expect(relativeDifference(a.loss, b.loss) < 1e-5)
-            #expect(normwiseRelativeDifference(a.gradient, b.gradient) < 1e-5, "\(network.name)")
+        @Test("OpenBLAS and Swift backends give the same gradient within 1e-5 (norm-wise)")
+        func backendsAgree() throws {
+            for network in [try Network.cnnMNIST(), try .mlp(widths: [64, 32, 10])] {
+                let fixture = Fixture(network, count: 3, seed: 41)
+                let a = try fixture.lossAndGradient(backend: Kernels.backend(.openblas))
+                let b = try fixture.lossAndGradient(backend: Kernels.backend(.swift))
+                #expect(relativeDifference(a.loss, b.loss) < 1e-5)
+                #expect(normwiseRelativeDifference(a.gradient, b.gradient) < 1e-5, "\(network.name)")
+            }
         }
-    }
     #endif
 
     /// CNN_MNIST's second convolution lowers one sample per im2col block, so a batch of 3 runs
@@ -92,14 +92,14 @@ struct NetworkGradientTests {
         var meanLoss = 0.0
         let ws = try network.makeWorkspace(batchSize: 1)
         var g = [Float](repeating: 0, count: network.parameterCount)
-        for b in 0 ..< 3 {
+        for b in 0..<3 {
             let l = try batch.parameters.withUnsafeBufferPointer { p in
                 try batch.inputs.withUnsafeBufferPointer { x in
                     try batch.labels.withUnsafeBufferPointer { y in
                         try g.withUnsafeMutableBufferPointer { gp in
                             try network.lossAndGradient(
-                                parameters: p, inputs: UnsafeBufferPointer(rebasing: x[b * 784 ..< (b + 1) * 784]),
-                                labels: UnsafeBufferPointer(rebasing: y[b ..< b + 1]), count: 1, gradient: gp,
+                                parameters: p, inputs: UnsafeBufferPointer(rebasing: x[b * 784..<(b + 1) * 784]),
+                                labels: UnsafeBufferPointer(rebasing: y[b..<b + 1]), count: 1, gradient: gp,
                                 workspace: ws, backend: backend)
                         }
                     }

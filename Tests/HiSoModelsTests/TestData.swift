@@ -15,11 +15,11 @@ struct TestStream {
     }
 
     mutating func floats(_ count: Int, scale: Float = 1) -> [Float] {
-        (0 ..< count).map { _ in scale * next() }
+        (0..<count).map { _ in scale * next() }
     }
 
     mutating func labels(_ count: Int, classes: Int) -> [Int32] {
-        (0 ..< count).map { _ in Int32(Int((next() + 1) * 0.5 * Float(classes)) % classes) }
+        (0..<count).map { _ in Int32(Int((next() + 1) * 0.5 * Float(classes)) % classes) }
     }
 }
 
@@ -54,7 +54,8 @@ struct Fixture {
         return try parameters.withUnsafeBufferPointer { x in
             try inputs.withUnsafeBufferPointer { i in
                 try labels.withUnsafeBufferPointer { l in
-                    try network.evaluate(parameters: x, inputs: i, labels: l, count: count, workspace: ws, backend: backend)
+                    try network.evaluate(
+                        parameters: x, inputs: i, labels: l, count: count, workspace: ws, backend: backend)
                 }
             }
         }
@@ -67,7 +68,9 @@ struct Fixture {
             try inputs.withUnsafeBufferPointer { i in
                 try labels.withUnsafeBufferPointer { l in
                     try g.withUnsafeMutableBufferPointer { gp in
-                        try network.lossAndGradient(parameters: x, inputs: i, labels: l, count: count, gradient: gp, workspace: ws, backend: backend)
+                        try network.lossAndGradient(
+                            parameters: x, inputs: i, labels: l, count: count, gradient: gp, workspace: ws,
+                            backend: backend)
                     }
                 }
             }
