@@ -84,7 +84,7 @@ let package = Package(
         ),
         .target(
             name: "HiSoFederation",
-            dependencies: ["HiSoKernels", "HiSoModels", "HiSoData", "HiSoOptim"]
+            dependencies: ["HiSoKernels", "HiSoModels", "HiSoData", "HiSoOptim", "HiSoTransformer"]
         ),
 
         // MARK: - Tools

@@ -39,8 +39,8 @@ struct ModelsSuite: BenchmarkSuite {
 
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, found \(batch)") }
-        for name in model where Self.factory(name) == nil {
-            throw ValidationError("unknown model '\(name)': expected mlp, cnn_mnist, cnn_fmnist or mlp_digits")
+        for name in model where name != "encoder" && Self.factory(name) == nil {
+            throw ValidationError("unknown model '\(name)': expected mlp, cnn_mnist, cnn_fmnist, mlp_digits or encoder")
         }
     }
 
@@ -58,8 +58,14 @@ struct ModelsSuite: BenchmarkSuite {
     func run(in context: BenchmarkContext) throws {
         let names =
             model.isEmpty
-            ? (context.quick ? ["mlp", "cnn_mnist"] : ["mlp", "cnn_mnist", "cnn_fmnist", "mlp_digits"]) : model
+            ? (context.quick ? ["mlp", "cnn_mnist"] : ["mlp", "cnn_mnist", "cnn_fmnist", "mlp_digits", "encoder"])
+            : model
         for name in names {
+            if name == "encoder" {
+                context.note("models: encoder (MiniLM shapes, synthetic weights, batch 32, sequence 64)")
+                try Self.encoderEntries(in: context)
+                continue
+            }
             guard let make = Self.factory(name) else { continue }
             let network = try make()
             context.note("models: \(name) (\(network.parameterCount) parameters, batch \(batch))")

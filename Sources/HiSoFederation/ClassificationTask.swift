@@ -87,14 +87,9 @@ public final class ClassificationTask: FederatedTask {
 
     /// Mean cross-entropy on the batch of `key`.
     public func loss(at x: UnsafeBufferPointer<Float>, batch key: BatchKey) throws -> Float {
-        try load(key)
-        return try batch.features.withUnsafeBufferPointer { features in
-            try batch.labels.withUnsafeBufferPointer { labels in
-                try network.loss(
-                    parameters: x, inputs: UnsafeBufferPointer(rebasing: features[0..<(batch.count * train.featureCount)]),
-                    labels: UnsafeBufferPointer(rebasing: labels[0..<batch.count]), count: batch.count,
-                    workspace: workspace, backend: backend)
-            }
+        try withBatch(key) { inputs, labels in
+            try network.loss(
+                parameters: x, inputs: inputs, labels: labels, count: labels.count, workspace: workspace, backend: backend)
         }
     }
 
@@ -102,14 +97,10 @@ public final class ClassificationTask: FederatedTask {
     public func lossAndGradient(
         at x: UnsafeBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>, batch key: BatchKey
     ) throws -> Float {
-        try load(key)
-        return try batch.features.withUnsafeBufferPointer { features in
-            try batch.labels.withUnsafeBufferPointer { labels in
-                try network.lossAndGradient(
-                    parameters: x, inputs: UnsafeBufferPointer(rebasing: features[0..<(batch.count * train.featureCount)]),
-                    labels: UnsafeBufferPointer(rebasing: labels[0..<batch.count]), count: batch.count,
-                    gradient: gradient, workspace: workspace, backend: backend)
-            }
+        try withBatch(key) { inputs, labels in
+            try network.lossAndGradient(
+                parameters: x, inputs: inputs, labels: labels, count: labels.count, gradient: gradient,
+                workspace: workspace, backend: backend)
         }
     }
 
@@ -140,6 +131,21 @@ public final class ClassificationTask: FederatedTask {
             }
         }
         return (lossSum / Double(data.count), Double(correct) / Double(data.count))
+    }
+
+    /// Runs `body` on the valid rows of the batch of `key` (features row-major, then labels).
+    private func withBatch<R>(
+        _ key: BatchKey, _ body: (_ inputs: UnsafeBufferPointer<Float>, _ labels: UnsafeBufferPointer<Int32>) throws -> R
+    ) throws -> R {
+        try load(key)
+        let count = batch.count
+        let width = train.featureCount
+        return try batch.features.withUnsafeBufferPointer { features in
+            try batch.labels.withUnsafeBufferPointer { labels in
+                try body(
+                    UnsafeBufferPointer(rebasing: features[0..<(count * width)]), UnsafeBufferPointer(rebasing: labels[0..<count]))
+            }
+        }
     }
 
     /// Fills the batch buffer for `key` unless it already holds it.

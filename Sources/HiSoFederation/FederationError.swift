@@ -14,6 +14,8 @@ public enum FederationError: Error, Equatable, Sendable, CustomStringConvertible
     case noValidUploads(round: UInt64, excluded: [Int])
     /// A client asked for a round the server's log no longer (or not yet) holds.
     case roundNotInLog(round: UInt64, available: Range<UInt64>)
+    /// Client `client` sent more than one upload for `round`.
+    case duplicateUpload(round: UInt64, client: Int)
     /// A received value has the wrong length (`what` names it).
     case dimensionMismatch(what: String, expected: Int, found: Int)
     /// A checkpoint file could not be read, written or decoded.
@@ -35,6 +37,8 @@ public enum FederationError: Error, Equatable, Sendable, CustomStringConvertible
             return "round \(round): every sampled client (\(excluded)) returned non-finite scalars"
         case .roundNotInLog(let round, let available):
             return "round \(round) is not in the server's round log (it holds rounds \(available.lowerBound)..<\(available.upperBound))"
+        case .duplicateUpload(let round, let client):
+            return "round \(round): client \(client) sent more than one upload"
         case .dimensionMismatch(let what, let expected, let found):
             return "\(what): expected \(expected) values, found \(found)"
         case .checkpoint(let file, let reason):

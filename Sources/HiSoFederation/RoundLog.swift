@@ -18,6 +18,20 @@ public struct RoundLog: Codable, Sendable, Equatable {
         self.firstRound = firstRound
     }
 
+    /// Decodes a log and checks that its records are the contiguous rounds from ``firstRound``.
+    ///
+    /// - Throws: `DecodingError.dataCorrupted` naming the first out-of-sequence record.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        firstRound = try container.decode(UInt64.self, forKey: .firstRound)
+        records = try container.decode([RoundRecord].self, forKey: .records)
+        for (offset, record) in records.enumerated() where record.round != firstRound &+ UInt64(offset) {
+            throw DecodingError.dataCorrupted(DecodingError.Context(
+                codingPath: container.codingPath + [CodingKeys.records],
+                debugDescription: "record \(offset) is round \(record.round), expected \(firstRound &+ UInt64(offset))"))
+        }
+    }
+
     /// One past the newest record's round.
     public var endRound: UInt64 { firstRound + UInt64(records.count) }
 

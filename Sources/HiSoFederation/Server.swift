@@ -67,8 +67,9 @@ public final class Server {
     /// the record carries the included clients' step-0 scalars.
     ///
     /// - Throws: ``FederationError/dimensionMismatch(what:expected:found:)`` for an upload of the
-    ///   wrong length or round, ``FederationError/noValidUploads(round:excluded:)`` when nothing
-    ///   is left to aggregate.
+    ///   wrong length or round, ``FederationError/duplicateUpload(round:client:)`` for two uploads
+    ///   from one client, ``FederationError/noValidUploads(round:excluded:)`` when nothing is left
+    ///   to aggregate.
     /// - Complexity: the aggregation plus one ``RoundReplay``.
     @discardableResult
     public func finishRound(uploads: [ClientUpload], learningRate: Float) throws(FederationError) -> RoundOutcome {
@@ -76,6 +77,9 @@ public final class Server {
         var included: [ClientUpload] = []
         var excluded: [Int] = []
         for upload in uploads.sorted(by: { $0.client < $1.client }) {
+            guard upload.client != included.last?.client, upload.client != excluded.last else {
+                throw .duplicateUpload(round: round, client: upload.client)
+            }
             guard upload.round == round else {
                 throw .dimensionMismatch(what: "round of client \(upload.client)'s upload", expected: Int(round), found: Int(upload.round))
             }

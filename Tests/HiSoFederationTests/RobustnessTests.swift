@@ -34,6 +34,21 @@ struct RobustnessTests {
         #expect(Aggregator(kind: .trimmedMean, byzantineCount: 1).aggregate(uploads) == [3, 30])
     }
 
+    @Test("gaussian attacks are reproducible and touch only attackers")
+    func gaussianAttack() throws {
+        let attack = Attack(kind: .gaussian, strength: 2, attackers: 3, clients: 8, seed: 9)
+        #expect(attack.attackerIDs.count == 3)
+        let honest = try #require((0..<8).first { !attack.isAttacker($0) })
+        var a: [Float] = [1, 2, 3]
+        var b: [Float] = [1, 2, 3]
+        attack.apply(to: &a, client: attack.attackerIDs[0], round: 4)
+        attack.apply(to: &b, client: attack.attackerIDs[0], round: 4)
+        #expect(a == b && a != [1, 2, 3])
+        var c: [Float] = [1, 2, 3]
+        attack.apply(to: &c, client: honest, round: 4)
+        #expect(c == [1, 2, 3])
+    }
+
     @Test("a run with sign-flip attackers converges with the median but not with the mean")
     func attackedRun() throws {
         var c = Fixtures.configuration(method: .decomfl, clients: 7, sampled: 7, rounds: 60, learningRate: 0.05)

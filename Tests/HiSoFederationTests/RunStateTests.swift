@@ -111,6 +111,14 @@ struct RunStateTests {
         #expect(throws: FederationError.self) { try FederatedRun(resuming: foreignLedger, task: try Fixtures.quadratic()) }
         let resumed = try FederatedRun(resuming: good, task: try Fixtures.quadratic())
         #expect(Fixtures.bitwiseEqual(resumed.parameters, run.parameters))
+        var log = RoundLog(firstRound: 2)
+        log.append(good.records[2])
+        log.append(good.records[3])
+        let encoded = try JSONEncoder().encode(log)
+        #expect(try JSONDecoder().decode(RoundLog.self, from: encoded) == log)
+        let gap = String(decoding: encoded, as: UTF8.self).replacingOccurrences(of: "\"firstRound\":2", with: "\"firstRound\":1")
+        #expect(gap != String(decoding: encoded, as: UTF8.self))
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(RoundLog.self, from: Data(gap.utf8)) }
     }
 
     @Test("float vectors round-trip bit for bit through base64 JSON")

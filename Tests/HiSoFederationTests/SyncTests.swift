@@ -79,6 +79,11 @@ struct SyncTests {
             try stale.catchUp(with: [foreign])
         }
         #expect(Fixtures.bitwiseEqual(stale.parameters, before))
+        let twice = ClientUpload(client: 0, round: server.round, scalars: [Float](repeating: 0.5, count: 10), loss: 1)
+        #expect(throws: FederationError.duplicateUpload(round: 80, client: 0)) {
+            try server.finishRound(uploads: [twice, twice], learningRate: 0.05)
+        }
+        #expect(server.round == 80)
     }
 
     /// With a short retention window stale clients fall back to full downloads, the ledger
