@@ -30,6 +30,6 @@ struct HiSoBench: ParsableCommand {
             Build in release mode: swift run -c release hiso-bench kernels --quick
             With --json, stdout carries exactly one JSON object with an array `results`.
             """,
-        subcommands: [KernelsSuite.self, ModelsSuite.self, RoundsSuite.self, ConvergenceSuite.self]
+        subcommands: [KernelsSuite.self, ModelsSuite.self, RoundsSuite.self, ConvergenceSuite.self, QuadraticSuite.self]
     )
 }

@@ -21,10 +21,16 @@ public final class Client {
 
     /// Creates a client synchronised at `syncRound` with the given state (usually the initial
     /// model, which every party builds from the initial-model seed).
+    ///
+    /// - Precondition: a diagonal preconditioner has `parameters.count` entries (a programmer error
+    ///   otherwise).
     public init(
         id: Int, parameters: [Float], preconditioner: any Preconditioner, estimator: ZOEstimator,
         localSteps: Int, backend: any KernelBackend, syncRound: UInt64 = 0
     ) {
+        precondition(
+            preconditioner.hessian.map { $0.count == parameters.count } ?? true,
+            "client \(id): the preconditioner's H has \(preconditioner.hessian?.count ?? 0) entries for \(parameters.count) parameters")
         self.id = id
         self.parameters = parameters
         self.preconditioner = preconditioner
@@ -58,6 +64,9 @@ public final class Client {
     public func download(parameters: [Float], preconditioner: any Preconditioner, round: UInt64) throws(FederationError) {
         guard parameters.count == self.parameters.count else {
             throw .dimensionMismatch(what: "downloaded model", expected: self.parameters.count, found: parameters.count)
+        }
+        if let h = preconditioner.hessian, h.count != parameters.count {
+            throw .dimensionMismatch(what: "downloaded preconditioner H", expected: parameters.count, found: h.count)
         }
         self.parameters = parameters
         self.preconditioner = preconditioner

@@ -221,10 +221,10 @@ public final class FederatedRun {
             elapsed += spent
             trainingSeconds += spent
             if !outcome.excluded.isEmpty { exclusions.append(Exclusion(round: round, clients: outcome.excluded)) }
+            completedRounds += 1
             guard outcome.meanClientLoss.isFinite else {
                 throw .diverged(round: round, what: "the mean client loss is \(outcome.meanClientLoss)")
             }
-            completedRounds += 1
             var control = observer(.roundFinished(round: round, meanClientLoss: outcome.meanClientLoss, excluded: outcome.excluded))
             if completedRounds % configuration.evaluateEvery == 0 || completedRounds == configuration.rounds {
                 let point = try evaluate()

@@ -14,8 +14,9 @@ import HiSoTransformer
 /// print(result.table())                       // markdown
 /// let json = try JSONEncoder().encode(result) // Codable
 /// ```
-/// Order: seeds outermost (one task per seed, shared by every method and learning rate so the
-/// encoder cache is filled once per seed), then methods, then learning rates. When
+/// One task (one client split, from ``Settings/splitSeed``) serves every run, so the encoder
+/// cache is filled once; the run seeds vary the mini-batches, client sampling, perturbations and
+/// head initialisation. Order: seeds outermost, then methods, then learning rates. When
 /// ``Settings/wallBudgetSeconds`` is exceeded, no further run starts and the result says so.
 ///
 /// Cost: `seeds * sum(grid sizes)` runs of ``Settings/rounds`` rounds; memory: one task and one run at a time.
@@ -44,8 +45,10 @@ public enum SST2Scenario {
         public var task: SST2MiniLMTask.Settings
         /// Methods and learning rates.
         public var grids: [MethodGrid]
-        /// Seeds (split, batches, client sampling, perturbations, head initialisation).
+        /// Run seeds (batches, client sampling, perturbations, head initialisation).
         public var seeds: [UInt64]
+        /// The seed of the client split (one split for every run).
+        public var splitSeed: UInt64
         /// Rounds per run.
         public var rounds: Int
         /// Evaluate on the dev split every this many rounds (the resolution of rounds-to-target).
@@ -76,6 +79,7 @@ public enum SST2Scenario {
                 MethodGrid(method: .hiso, learningRates: [1e-3, 3e-3, 1e-2]),
             ]
             seeds = [0, 1, 2]
+            splitSeed = 0
             rounds = 6000
             evaluateEvery = 100
             sampledClients = 2
@@ -133,7 +137,7 @@ public enum SST2Scenario {
         public var crossings: [Crossing]
         /// Total uplink and downlink bytes.
         public var bytesUp: UInt64, bytesDown: UInt64
-        /// Wall seconds (rounds and evaluations; the task's one-off encoder cache fill is in the first run of a seed).
+        /// Wall seconds (rounds and evaluations; the one-off encoder cache fill falls in the first run).
         public var wallSeconds: Double
         /// Why the run stopped early (divergence), `nil` when it completed.
         public var failure: String?
@@ -223,9 +227,10 @@ public enum SST2Scenario {
         let data = try SST2MiniLMTask.loadData(directory: URL(fileURLWithPath: settings.dataDirectory))
         var runs: [Run] = []
         var truncated = false
+        let task = try SST2MiniLMTask(
+            model: model, train: data.train, dev: data.dev, settings: settings.task, seed: settings.splitSeed)
+        progress("task ready: d = \(task.parameterCount), \(task.inner.trainTexts.count) train, \(task.inner.testTexts.count) dev, at \(Int(seconds())) s")
         seeds: for seed in settings.seeds {
-            let task = try SST2MiniLMTask(model: model, train: data.train, dev: data.dev, settings: settings.task, seed: seed)
-            progress("seed \(seed): task ready (d = \(task.parameterCount), \(task.inner.trainTexts.count) train, \(task.inner.testTexts.count) dev) at \(Int(seconds())) s")
             for grid in settings.grids {
                 for rate in grid.learningRates {
                     if let budget = settings.wallBudgetSeconds, seconds() > budget {

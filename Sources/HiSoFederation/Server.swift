@@ -39,10 +39,15 @@ public final class Server {
     ///   - parameters: `x` at round `log.endRound` (`d` floats).
     ///   - preconditioner: H at that round.
     ///   - log: the retained round log (empty, starting at 0, for a fresh run).
+    /// - Precondition: a diagonal preconditioner has `parameters.count` entries (a programmer error
+    ///   otherwise).
     public init(
         parameters: [Float], preconditioner: any Preconditioner, runSeed: UInt64, perturbations: Int,
         localSteps: Int, aggregator: Aggregator, backend: any KernelBackend, log: RoundLog = RoundLog()
     ) {
+        precondition(
+            preconditioner.hessian.map { $0.count == parameters.count } ?? true,
+            "server: the preconditioner's H has \(preconditioner.hessian?.count ?? 0) entries for \(parameters.count) parameters")
         self.parameters = parameters
         self.preconditioner = preconditioner
         self.runSeed = runSeed

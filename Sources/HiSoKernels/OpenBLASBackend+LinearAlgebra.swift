@@ -18,6 +18,8 @@ extension OpenBLASBackend {
         if openblas_get_num_threads() != wanted { openblas_set_num_threads(wanted) }
     }
 
+    /// `C = alpha op(A) op(B) + beta C` through `cblas_sgemm` on ``threads`` threads.
+    /// Complexity: `2 m n k` flops; memory: OpenBLAS's internal buffers.
     public func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
@@ -36,6 +38,7 @@ extension OpenBLASBackend {
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
+    /// `y = alpha op(A) x + beta y` through `cblas_sgemv`. Complexity: `2 m n` flops.
     public func gemv(
         trans: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
         x: UnsafePointer<Float>, beta: Float, y: UnsafeMutablePointer<Float>
@@ -54,6 +57,7 @@ extension OpenBLASBackend {
             x, 1, beta, y, 1)
     }
 
+    /// `sum_i x_i y_i` through `cblas_sdot`. Complexity: `2 n` flops; no allocation.
     public func dot(_ x: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>) -> Float {
         precondition(x.count == y.count, "dot: lengths differ (\(x.count) vs \(y.count))")
         guard let px = x.baseAddress, let py = y.baseAddress, x.count > 0 else { return 0 }
@@ -62,6 +66,7 @@ extension OpenBLASBackend {
         return cblas_sdot(Int32(x.count), px, 1, py, 1)
     }
 
+    /// `sqrt(sum_i x_i^2)` through `cblas_snrm2`. Complexity: `2 n` flops; no allocation.
     public func nrm2(_ x: UnsafeBufferPointer<Float>) -> Float {
         guard let px = x.baseAddress, x.count > 0 else { return 0 }
         precondition(x.count <= Int(Int32.max), "nrm2: length exceeds the 32-bit CBLAS interface")
@@ -69,6 +74,8 @@ extension OpenBLASBackend {
         return cblas_snrm2(Int32(x.count), px, 1)
     }
 
+    /// `x = alpha x` through `cblas_sscal`; `alpha = 0` runs in Swift so that `+0` is stored even
+    /// over NaN. Complexity: `n` flops; no allocation.
     public func scal(_ x: UnsafeMutableBufferPointer<Float>, alpha: Float) {
         guard let px = x.baseAddress, x.count > 0 else { return }
         if alpha == 0 || x.count > Int(Int32.max) {
@@ -79,6 +86,7 @@ extension OpenBLASBackend {
         cblas_sscal(Int32(x.count), alpha, px, 1)
     }
 
+    /// `y = y + alpha x` in Swift (bit-identical to the Swift backend). Complexity: `2 n` flops.
     public func axpy(_ x: UnsafeBufferPointer<Float>, alpha: Float, _ y: UnsafeMutableBufferPointer<Float>) {
         precondition(x.count == y.count, "axpy: lengths differ (\(x.count) vs \(y.count))")
         guard let px = x.baseAddress, let py = y.baseAddress else { return }

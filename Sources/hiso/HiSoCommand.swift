@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// The `hiso` command: `train`, `compare` and `info`.
+/// The `hiso` command: `train`, `compare`, `info` and `similarity`.
 ///
 /// Exit status: 0 on success (and for `--help`), 2 for a user error (bad flag, bad config file,
 /// missing data, unwritable output; printed as one line, no stack trace), 1 when a run fails
@@ -16,7 +16,7 @@ struct HiSoCommand: ParsableCommand {
             Start with: hiso compare   (DeComFL vs HiSo on the built-in digits data, 3 seeds, under a minute)
             Every flag can also be given in a JSON or YAML file with --config FILE (keys = flag names).
             """,
-        subcommands: [CompareCommand.self, TrainCommand.self, InfoCommand.self]
+        subcommands: [CompareCommand.self, TrainCommand.self, InfoCommand.self, SimilarityCommand.self]
     )
 
     /// Parses the process arguments, runs the command and exits with the documented status.
