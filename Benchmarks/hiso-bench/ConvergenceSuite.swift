@@ -15,17 +15,19 @@ import HiSoKernels
 ///   Dirichlet alpha 1, 4 sampled, tau 1, P 5, mu 1e-3, forward, batch 32) comparing DeComFL,
 ///   HiSo (peer rule), HiSo (paper rule), FedZO and FedAvg with a learning-rate grid per method,
 ///   3 seeds, 3,000 rounds, rounds and bytes to 60/70/75/80%.
+/// - `sst2-minilm`: DeComFL vs HiSo fine-tuning all-MiniLM-L6-v2 on SST-2 (see
+///   `ConvergenceSuite+SST2.swift`).
 ///
 /// `--budget-minutes` bounds the wall time: when it runs out the current run stops (its partial
 /// curve is kept), the remaining runs are skipped and the report says so.
 struct ConvergenceSuite: BenchmarkSuite {
     static let configuration = CommandConfiguration(
         commandName: "convergence",
-        abstract: "Convergence scenarios with reports: digits-reference (calibration vs the peer), fmnist-cnn (paper setting).")
+        abstract: "Convergence scenarios with reports: digits-reference (calibration vs the peer), fmnist-cnn (paper setting), sst2-minilm.")
 
     @OptionGroup var options: BenchmarkOptions
 
-    @Argument(help: "The scenario: digits-reference or fmnist-cnn.")
+    @Argument(help: "The scenario: digits-reference, fmnist-cnn or sst2-minilm.")
     var scenario: String
 
     @Option(help: "Output directory (default results/convergence/<scenario>).")
@@ -36,6 +38,12 @@ struct ConvergenceSuite: BenchmarkSuite {
 
     @Option(help: "Fashion-MNIST directory (default /usr/share/datasets/fashion-mnist).")
     var dataDir: String?
+
+    @Option(help: "sst2-minilm: the all-MiniLM-L6-v2 directory (as printed by Utils/fetch-minilm).")
+    var modelDir: String?
+
+    @Option(help: "sst2-minilm: the GLUE SST-2 directory (train.tsv, dev.tsv).")
+    var sst2Dir: String?
 
     @Option(help: "Seeds per method (default 5 for digits-reference, 3 for fmnist-cnn).")
     var seeds: Int?
@@ -59,8 +67,8 @@ struct ConvergenceSuite: BenchmarkSuite {
     var budgetMinutes: Double?
 
     func validate() throws {
-        guard ["digits-reference", "fmnist-cnn"].contains(scenario) else {
-            throw ValidationError("unknown scenario '\(scenario)': expected digits-reference or fmnist-cnn")
+        guard ["digits-reference", "fmnist-cnn", "sst2-minilm"].contains(scenario) else {
+            throw ValidationError("unknown scenario '\(scenario)': expected digits-reference, fmnist-cnn or sst2-minilm")
         }
         if scenario == "digits-reference" && referenceDir == nil {
             throw ValidationError("digits-reference needs --reference-dir DIR (the peer's digits directory with summary.json)")
@@ -82,6 +90,7 @@ struct ConvergenceSuite: BenchmarkSuite {
     }
 
     mutating func run() throws {
+        if scenario == "sst2-minilm" { return try runSST2() }
         let context = BenchmarkContext(options: options, report: Report(suite: "convergence", options: options))
         let output = try runScenario(in: context)
         if options.json {
@@ -92,6 +101,7 @@ struct ConvergenceSuite: BenchmarkSuite {
     }
 
     func run(in context: BenchmarkContext) throws {
+        if scenario == "sst2-minilm" { return try runSST2() }
         _ = try runScenario(in: context)
     }
 

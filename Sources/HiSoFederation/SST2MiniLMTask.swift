@@ -7,8 +7,8 @@ import HiSoTransformer
 ///
 /// Usage (the CLI's `--model-dir`, `--data-dir` and task flags map one to one):
 /// ```swift
-/// let settings = SST2MiniLMTask.Settings(subset: .head, clients: 6, batchSize: 32, maxLength: 64, trainLimit: 6000)
-/// let task = try SST2MiniLMTask(modelDirectory: modelURL, dataDirectory: sst2URL, settings: settings, seed: config.seed)
+/// let settings = SST2MiniLMTask.Settings(subset: "head", clients: 6, batchSize: 32, maxLength: 64, trainLimit: 20000)
+/// let task = try SST2MiniLMTask(modelDirectory: modelURL, dataDirectory: sst2URL, settings: settings, seed: 0)
 /// let run = try FederatedRun(configuration: config, task: task)   // config.clients == settings.clients
 /// ```
 /// To run many configurations on one model, load it once with ``loadModel(directory:)`` and the
