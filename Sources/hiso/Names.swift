@@ -8,6 +8,7 @@ enum Names {
     static let tasks: KeyValuePairs<String, TaskName> = [
         "digits": .digits, "digits-reference": .digitsReference, "fmnist-mlp": .fmnistMLP,
         "fmnist-cnn": .fmnistCNN, "fmnist-cnn-large": .fmnistCNNLarge, "quadratic": .quadratic,
+        "sst2-minilm": .sst2Minilm,
     ]
     /// `--partition`.
     static let partitions: KeyValuePairs<String, TaskSpecification.PartitionKind> = [

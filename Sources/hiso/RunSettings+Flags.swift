@@ -48,6 +48,12 @@ extension RunSettings {
             out["spike-rank"] = String(t.spikeRank)
             out["basis"] = Names.name(t.rotated, in: Names.bases)
             out["noise"] = number(t.noise)
+        case .sst2Minilm:
+            if let dir = t.modelDirectory { out["model-dir"] = dir }
+            if let subset = t.subset { out["subset"] = subset }
+            if let limit = t.trainLimit { out["train-limit"] = String(limit) }
+            out["partition"] = Names.name(t.partition, in: Names.partitions)
+            out["alpha"] = number(t.alpha)
         case .digits, .fmnistMLP, .fmnistCNN, .fmnistCNNLarge:
             out["partition"] = Names.name(t.partition, in: Names.partitions)
             out["alpha"] = number(t.alpha)

@@ -1,6 +1,7 @@
 import Foundation
 import HiSoFederation
 import HiSoKernels
+import HiSoTransformer
 
 /// The resolved settings of `train` or `compare`: flags over config file over task defaults,
 /// every value checked, turned into an ``ExperimentPlan`` plus output choices.
@@ -36,6 +37,10 @@ struct RunSettings {
         if task == .digitsReference && spec.dataDirectory == nil {
             throw .conflict("--task digits-reference needs --data-dir DIR, the directory with the peer's digits_*.csv files.")
         }
+        if task == .sst2Minilm && spec.dataDirectory == nil {
+            throw .conflict("--task sst2-minilm needs --data-dir DIR, a GLUE SST-2 directory with train.tsv and dev.tsv.")
+        }
+        try Self.readSST2Settings(s, task: task, into: &spec)
         if let dir = spec.dataDirectory {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -46,6 +51,9 @@ struct RunSettings {
             throw .conflict("\(s.origin("partition")) does not apply to digits-reference, which reads the peer's partition; use --split iid|dir0.5.")
         }
         spec.partition = try s.choice("partition", default: spec.partition, Names.partitions)
+        if task == .sst2Minilm, spec.partition == .peerDirichlet {
+            throw .invalidValue(origin: s.origin("partition"), expected: "iid or dirichlet for sst2-minilm", found: "peer-dirichlet")
+        }
         spec.alpha = try s.double("alpha", default: spec.alpha, expected: "a positive number") { $0 > 0 }
         spec.batchSize = try s.int("batch-size", default: spec.batchSize, in: 1...Int.max)
         let quadraticKeys = ["dimension", "spectrum", "spectrum-parameter", "spike-rank", "basis", "noise"]
@@ -131,6 +139,37 @@ struct RunSettings {
         outputDirectory = URL(fileURLWithPath: s.text("out") ?? (mode == .train ? "results/train" : "results/compare"), isDirectory: true)
         json = try s.bool("json", default: false)
         verbose = try s.bool("verbose", default: false)
+    }
+
+    /// Reads `--model-dir`, `--subset` and `--train-limit`, which only sst2-minilm takes.
+    ///
+    /// - Throws: ``CommandLineError`` when one is given for another task, the model directory is
+    ///   missing (the message says to run `Utils/fetch-minilm`), or a value is malformed.
+    static func readSST2Settings(_ s: SettingsSource, task: TaskName, into spec: inout TaskSpecification) throws(CommandLineError) {
+        let keys = ["model-dir", "subset", "train-limit"]
+        guard task == .sst2Minilm else {
+            if let key = keys.first(where: s.has) {
+                throw .conflict("\(s.origin(key)) applies only to --task sst2-minilm (the task is \(task)).")
+            }
+            return
+        }
+        guard let dir = s.text("model-dir") else {
+            throw .conflict("--task sst2-minilm needs --model-dir DIR, the all-MiniLM-L6-v2 model; fetch it with Utils/fetch-minilm DIR.")
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .invalidValue(origin: s.origin("model-dir"), expected: "an existing directory (fetch the model with Utils/fetch-minilm DIR)", found: dir)
+        }
+        spec.modelDirectory = dir
+        if let text = s.text("subset") {
+            do {
+                _ = try TrainableSubset(parsing: text)
+            } catch {
+                throw .invalidValue(origin: s.origin("subset"), expected: "head, last-K, non-embedding, all or lora-R[-ALPHA]", found: text)
+            }
+            spec.subset = text
+        }
+        spec.trainLimit = try s.optionalInt("train-limit", in: 1...Int.max) ?? spec.trainLimit
     }
 
     /// The flag behind each ``RunConfiguration`` key, for messages.

@@ -7,15 +7,26 @@ import ArgumentParser
 /// that flags and config files get the same messages.
 struct TaskOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "The task: digits (built in, default), digits-reference, fmnist-mlp, fmnist-cnn, fmnist-cnn-large, quadratic.",
+        "The task: digits (built in, default), digits-reference, fmnist-mlp, fmnist-cnn, fmnist-cnn-large, quadratic, sst2-minilm.",
         valueName: "name"))
     var task: String?
 
     @Option(help: ArgumentHelp(
         "Data directory: the peer's reference files for digits-reference, the Fashion-MNIST IDX files for fmnist-* "
-            + "(default /usr/share/datasets/fashion-mnist).",
+            + "(default /usr/share/datasets/fashion-mnist), a GLUE SST-2 directory (train.tsv, dev.tsv) for sst2-minilm.",
         valueName: "dir"))
     var dataDir: String?
+
+    @Option(help: ArgumentHelp(
+        "sst2-minilm: the all-MiniLM-L6-v2 directory (fetch it with Utils/fetch-minilm DIR).", valueName: "dir"))
+    var modelDir: String?
+
+    @Option(help: ArgumentHelp(
+        "sst2-minilm: what is trained: head (default), last-K, non-embedding, all, lora-R[-ALPHA].", valueName: "subset"))
+    var subset: String?
+
+    @Option(help: ArgumentHelp("sst2-minilm: use only the first n training sentences (default 20000).", valueName: "n"))
+    var trainLimit: String?
 
     @Option(help: ArgumentHelp("Reference partition file for digits-reference: iid (default) or dir0.5.", valueName: "split"))
     var split: String?
@@ -52,7 +63,7 @@ struct TaskOptions: ParsableArguments {
     /// Flag name -> value as given (nil when not given).
     var given: [String: String?] {
         [
-            "task": task, "data-dir": dataDir, "split": split, "partition": partition, "alpha": alpha,
+            "task": task, "data-dir": dataDir, "model-dir": modelDir, "subset": subset, "train-limit": trainLimit, "split": split, "partition": partition, "alpha": alpha,
             "dimension": dimension, "spectrum": spectrum, "spectrum-parameter": spectrumParameter,
             "spike-rank": spikeRank, "basis": basis, "noise": noise,
         ]

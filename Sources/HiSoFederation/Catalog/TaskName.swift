@@ -10,6 +10,9 @@
 /// - ``quadratic``: a synthetic quadratic (HiSoOptim's `QuadraticProblem`) split over clients
 ///   with per-client noise; its "accuracy" is the fraction of the initial suboptimality removed,
 ///   `1 - f(x) / f(x0)`, so a target of 0.99 means 1e-2 of the initial suboptimality.
+/// - ``sst2Minilm``: GLUE SST-2 sentiment with all-MiniLM-L6-v2 and a classification head
+///   (``SST2MiniLMTask``); needs the model (`--model-dir`, from `Utils/fetch-minilm`) and a GLUE
+///   SST-2 directory (`--data-dir`); trains the head only unless `--subset` says otherwise.
 public enum TaskName: String, CaseIterable, Codable, Sendable, CustomStringConvertible {
     case digits
     case digitsReference = "digits-reference"
@@ -17,6 +20,7 @@ public enum TaskName: String, CaseIterable, Codable, Sendable, CustomStringConve
     case fmnistCNN = "fmnist-cnn"
     case fmnistCNNLarge = "fmnist-cnn-large"
     case quadratic
+    case sst2Minilm = "sst2-minilm"
 
     public var description: String { rawValue }
 
@@ -24,7 +28,7 @@ public enum TaskName: String, CaseIterable, Codable, Sendable, CustomStringConve
     public var usesFashionMNIST: Bool {
         switch self {
         case .fmnistMLP, .fmnistCNN, .fmnistCNNLarge: return true
-        case .digits, .digitsReference, .quadratic: return false
+        case .digits, .digitsReference, .quadratic, .sst2Minilm: return false
         }
     }
 }

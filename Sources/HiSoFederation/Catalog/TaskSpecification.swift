@@ -28,8 +28,14 @@ public struct TaskSpecification: Codable, Sendable, Equatable {
 
     /// The task.
     public var name: TaskName
-    /// The data directory (digits-reference: required; Fashion-MNIST: `nil` = the system path).
+    /// The data directory (digits-reference, sst2-minilm: required; Fashion-MNIST: `nil` = the system path).
     public var dataDirectory: String?
+    /// sst2-minilm: the all-MiniLM-L6-v2 directory (`Utils/fetch-minilm`); required.
+    public var modelDirectory: String?
+    /// sst2-minilm: what is trained (`head`, `last-K`, `lora-R`, ...; `nil` = `head`).
+    public var subset: String?
+    /// sst2-minilm: use only the first this many training sentences (`nil` = all).
+    public var trainLimit: Int?
     /// digits-reference: which partition file, `iid` or `dir0.5`.
     public var referenceSplit: String
     /// How to split the training data (ignored by digits-reference, which reads its partition).
@@ -54,10 +60,13 @@ public struct TaskSpecification: Codable, Sendable, Equatable {
     public var noise: Double
 
     /// A specification with the task's defaults (digits: iid, batch 32; quadratic: d = 1000,
-    /// log-normal sigma 1, diagonal, no noise).
+    /// log-normal sigma 1, diagonal, no noise; sst2-minilm: iid, head only, first 20,000 sentences).
     public init(name: TaskName) {
         self.name = name
         dataDirectory = nil
+        modelDirectory = nil
+        subset = name == .sst2Minilm ? "head" : nil
+        trainLimit = name == .sst2Minilm ? 20_000 : nil
         referenceSplit = "iid"
         partition = name.usesFashionMNIST ? .dirichlet : .iid
         alpha = name.usesFashionMNIST ? 1 : 0.5
