@@ -32,7 +32,7 @@ struct ConvergenceOutput: Encodable {
         var selected: Bool
     }
 
-    var metadata: RoundsDocument.Metadata
+    var metadata: Report.Metadata
     var scenario: String
     var outputDirectory: String
     var comparisons: [String: ComparisonDocument]

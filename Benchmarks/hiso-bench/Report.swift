@@ -42,16 +42,7 @@ final class Report {
     ///   - options: the shared options (`--json`, `--quick`, `--trials`).
     init(suite: String, options: BenchmarkOptions) {
         json = options.json
-        metadata = Metadata(
-            suite: suite,
-            date: ISO8601DateFormatter().string(from: Date()),
-            cpu: Self.cpuModel(),
-            logicalCpus: ProcessInfo.processInfo.activeProcessorCount,
-            commit: Self.gitCommit(),
-            build: Self.buildConfiguration,
-            compiledBackends: Kernels.compiledBackends,
-            quick: options.quick,
-            trials: options.trials)
+        metadata = .current(suite: suite, trials: options.trials, quick: options.quick)
         if !json {
             print("# hiso-bench \(suite) | \(metadata.date) | \(metadata.cpu) x\(metadata.logicalCpus) | "
                 + "commit \(metadata.commit ?? "unknown") | \(metadata.build) | trials \(metadata.trials)")
@@ -111,6 +102,16 @@ final class Report {
         if a >= 10 { return String(format: "%.1f", v) }
         if a >= 0.1 { return String(format: "%.3f", v) }
         return String(format: "%.3g", v)
+    }
+}
+
+extension Report.Metadata {
+    /// This machine and build now.
+    static func current(suite: String, trials: Int, quick: Bool) -> Self {
+        Self(
+            suite: suite, date: ISO8601DateFormatter().string(from: Date()), cpu: cpuModel(),
+            logicalCpus: ProcessInfo.processInfo.activeProcessorCount, commit: gitCommit(), build: buildConfiguration,
+            compiledBackends: Kernels.compiledBackends, quick: quick, trials: trials)
     }
 
     private static var buildConfiguration: String {

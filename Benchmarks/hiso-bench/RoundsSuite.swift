@@ -62,7 +62,7 @@ struct RoundsSuite: BenchmarkSuite {
         let context = BenchmarkContext(options: options, report: report)
         let entries = try measureAll(in: context)
         if options.json {
-            FileHandle.standardOutput.write(try ReportJSON.data(RoundsDocument(metadata: .current(trials: options.trials, quick: options.quick), results: entries)))
+            FileHandle.standardOutput.write(try ReportJSON.data(RoundsDocument(metadata: .current(suite: "rounds", trials: options.trials, quick: options.quick), results: entries)))
         }
     }
 
