@@ -23,24 +23,11 @@ enum SwiftNormalGenerator {
             var c3 = s1
             var k0 = key0
             var k1 = key1
-            philoxRound(&c0, &c1, &c2, &c3, k0, k1)
-            k0 = k0 &+ PhiloxConstants.w0; k1 = k1 &+ PhiloxConstants.w1
-            philoxRound(&c0, &c1, &c2, &c3, k0, k1)
-            k0 = k0 &+ PhiloxConstants.w0; k1 = k1 &+ PhiloxConstants.w1
-            philoxRound(&c0, &c1, &c2, &c3, k0, k1)
-            k0 = k0 &+ PhiloxConstants.w0; k1 = k1 &+ PhiloxConstants.w1
-            philoxRound(&c0, &c1, &c2, &c3, k0, k1)
-            k0 = k0 &+ PhiloxConstants.w0; k1 = k1 &+ PhiloxConstants.w1
-            philoxRound(&c0, &c1, &c2, &c3, k0, k1)
-            k0 = k0 &+ PhiloxConstants.w0; k1 = k1 &+ PhiloxConstants.w1
-            philoxRound(&c0, &c1, &c2, &c3, k0, k1)
-            k0 = k0 &+ PhiloxConstants.w0; k1 = k1 &+ PhiloxConstants.w1
-            philoxRound(&c0, &c1, &c2, &c3, k0, k1)
-            k0 = k0 &+ PhiloxConstants.w0; k1 = k1 &+ PhiloxConstants.w1
-            philoxRound(&c0, &c1, &c2, &c3, k0, k1)
-            k0 = k0 &+ PhiloxConstants.w0; k1 = k1 &+ PhiloxConstants.w1
-            philoxRound(&c0, &c1, &c2, &c3, k0, k1)
-            k0 = k0 &+ PhiloxConstants.w0; k1 = k1 &+ PhiloxConstants.w1
+            for _ in 0..<9 {
+                philoxRound(&c0, &c1, &c2, &c3, k0, k1)
+                k0 = k0 &+ PhiloxConstants.w0
+                k1 = k1 &+ PhiloxConstants.w1
+            }
             philoxRound(&c0, &c1, &c2, &c3, k0, k1)
             let lo = PerturbationStream.boxMuller(c0, c1)
             let hi = PerturbationStream.boxMuller(c2, c3)
