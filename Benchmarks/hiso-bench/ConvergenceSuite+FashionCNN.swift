@@ -4,9 +4,9 @@ import HiSoFederation
 extension ConvergenceSuite {
     /// The learning rates tried per method in the fmnist-cnn scenario.
     static let fashionGrid: [ComparedMethod: [Double]] = [
-        .decomfl: [1e-3, 3e-3, 1e-2], .hiso: [1e-3, 3e-3, 1e-2], .hisoPaper: [1e-3, 3e-3, 1e-2],
-        .fedzo: [1e-3, 3e-3, 1e-2], .mezo: [1e-3, 3e-3, 1e-2],
-        .fedavg: [1e-2, 3e-2, 1e-1], .fedadam: [1e-2, 3e-2, 1e-1], .fedadagrad: [1e-2, 3e-2, 1e-1], .fedyogi: [1e-2, 3e-2, 1e-1],
+        .decomfl: [3e-4, 1e-3, 3e-3], .hiso: [3e-4, 1e-3, 3e-3], .hisoPaper: [3e-4, 1e-3, 3e-3],
+        .fedzo: [3e-4, 1e-3, 3e-3], .mezo: [3e-4, 1e-3, 3e-3],
+        .fedavg: [3e-2, 1e-1, 3e-1], .fedadam: [1e-3, 3e-3, 1e-2], .fedadagrad: [1e-2, 3e-2, 1e-1], .fedyogi: [1e-3, 3e-3, 1e-2],
     ]
 
     /// The HiSo paper's image setting; with `--pilot-rounds P` each method's learning rate is

@@ -18,8 +18,10 @@ import HiSoKernels
 /// - `sst2-minilm`: DeComFL vs HiSo fine-tuning all-MiniLM-L6-v2 on SST-2 (see
 ///   `ConvergenceSuite+SST2.swift`).
 ///
-/// `--budget-minutes` bounds the wall time: when it runs out the current run stops (its partial
-/// curve is kept), the remaining runs are skipped and the report says so.
+/// `--budget-minutes` bounds the wall time: when it runs out the current runs stop (their partial
+/// curves are kept), the remaining runs are skipped and the report says so. `--jobs N` runs N
+/// runs at once; `--resume` reuses the runs an earlier invocation finished in the same directory
+/// (so a budget-stopped scenario can be continued).
 struct ConvergenceSuite: BenchmarkSuite {
     static let configuration = CommandConfiguration(
         commandName: "convergence",
@@ -66,6 +68,12 @@ struct ConvergenceSuite: BenchmarkSuite {
     @Option(help: "Stop after this many minutes of wall time, keeping what finished (default: no limit).")
     var budgetMinutes: Double?
 
+    @Option(help: "Runs executed at once, each on its own thread with its own copy of the data (default 1). Results do not depend on it; ms/round does (the runs share the memory bus).")
+    var jobs = 1
+
+    @Flag(help: "Reuse the finished runs (completed or diverged) that an earlier invocation saved in the output directory with the same task and configuration.")
+    var resume = false
+
     func validate() throws {
         guard ["digits-reference", "fmnist-cnn", "sst2-minilm"].contains(scenario) else {
             throw ValidationError("unknown scenario '\(scenario)': expected digits-reference, fmnist-cnn or sst2-minilm")
@@ -77,6 +85,7 @@ struct ConvergenceSuite: BenchmarkSuite {
         if let r = rounds, r < 1 { throw ValidationError("--rounds must be at least 1, found \(r)") }
         if let e = evalEvery, e < 1 { throw ValidationError("--eval-every must be at least 1, found \(e)") }
         if pilotRounds < 0 { throw ValidationError("--pilot-rounds must be at least 0, found \(pilotRounds)") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
         if let b = budgetMinutes, !(b > 0) { throw ValidationError("--budget-minutes must be positive, found \(b)") }
         for item in learningRateOverrides {
             let parts = item.split(separator: "=")
@@ -123,44 +132,5 @@ struct ConvergenceSuite: BenchmarkSuite {
     func apply(_ context: BenchmarkContext, to config: inout RunConfiguration) {
         config.backend = context.backends.first
         config.threads = context.threadCounts.first ?? 1
-    }
-
-    /// Runs a plan seed-major with progress notes, writing the comparison files after each run.
-    ///
-    /// - Parameters:
-    ///   - rename: relabels a run's curve (for variants that share a method name).
-    /// - Returns: every curve that ran (fewer than planned when the deadline passed).
-    func execute(
-        _ plan: ExperimentPlan, title: String, setting: String, directory: URL, context: BenchmarkContext,
-        deadline: ContinuousClock.Instant?, catalog: TaskCatalog, rename: (ReportCurve) -> String = { $0.method }
-    ) throws -> (ComparisonDocument?, [ReportCurve]) {
-        let files = try ComparisonFiles(directory: directory, title: title, configuration: plan)
-        let runner = ExperimentRunner(plan: plan, catalog: catalog)
-        var curves: [ReportCurve] = []
-        var document: ComparisonDocument?
-        let runs = plan.runs
-        for run in runs {
-            if let deadline, ContinuousClock.now >= deadline { break }
-            context.note("\(title): [\(run.index + 1)/\(run.total)] \(run.method) lr \(run.learningRate) seed \(run.seed)")
-            var curve = try runner.execute(run) { event in
-                if let deadline, ContinuousClock.now >= deadline { return .stop }
-                if case .evaluated(let c) = event, c.points.count % 5 == 0 {
-                    try? files.writeRun(c)
-                }
-                return .proceed
-            }
-            curve.method = rename(curve)
-            try files.writeRun(curve)
-            curves.append(curve)
-            let summary = try ComparisonSummary(curves: curves, targets: plan.targets)
-            let doc = ComparisonDocument(
-                task: title, setting: setting, runsCompleted: curves.filter { $0.status != .interrupted }.count,
-                runsPlanned: runs.count, summary: summary)
-            try files.writeSummary(doc, curves: curves)
-            document = doc
-            let acc = curve.points.last.map { String(format: "%.3f", $0.testAccuracy) } ?? "-"
-            context.note("  \(curve.status.rawValue) after \(curve.roundsCompleted) rounds, test accuracy \(acc), \(String(format: "%.3f", curve.millisecondsPerRound)) ms/round")
-        }
-        return (document, curves)
     }
 }

@@ -6,10 +6,11 @@
 /// start offset. GEMM and the reductions (dot, nrm2) may differ in rounding between backends
 /// (relative difference at most 1e-5).
 ///
-/// The protocol is split in two parts:
+/// The protocol is split in three parts:
 /// - ``PerturbationKernels``: the stream and the fused ZO kernels;
-/// - ``LinearAlgebraKernels``: GEMM, GEMV, dot, nrm2, scal and elementwise helpers.
-public protocol KernelBackend: PerturbationKernels, LinearAlgebraKernels {
+/// - ``LinearAlgebraKernels``: GEMM, GEMV, dot, nrm2, scal and elementwise helpers;
+/// - ``PatchKernels``: the convolution patch gather (im2col), bit-identical across backends.
+public protocol KernelBackend: PerturbationKernels, LinearAlgebraKernels, PatchKernels {
     /// Which backend this is.
     var kind: BackendKind { get }
     /// The number of threads the fused kernels and GEMM use (on OpenBLAS, its own pool is set to

@@ -1,3 +1,5 @@
+import HiSoKernels
+
 /// im2col / col2im: lower a batched convolution to GEMMs (one per block of samples) and back.
 ///
 /// The column matrix has `patch = C * k * k` rows, indexed `r = (c * k + u) * k + v`, and
@@ -7,7 +9,7 @@
 ///
 /// With padding, the input is first copied into the interior of a zero-bordered buffer
 /// (``pad(_:layout:step:count:into:)``), so that for stride 1 every output row of `cols` is one
-/// contiguous, branch-free copy of `OW` floats (done in 8-lane vector moves).
+/// contiguous, branch-free copy of `OW` floats (the backend's patch gather).
 enum ConvolutionLowering {
     /// Copies the input into the interior of the padded `bchw` buffer
     /// `[count, C, H + 2p, W + 2p]`, whose borders stay zero.
@@ -29,7 +31,7 @@ enum ConvolutionLowering {
                 let src = input + (c &* channelStride &+ b &* sampleStride)
                 let dst = padded + ((b &* step.inChannels &+ c) &* paddedPlane &+ p &* pw &+ p)
                 for y in 0..<height {
-                    copyRow(src + y &* width, dst + y &* pw, width)
+                    (dst + y &* pw).update(from: src + y &* width, count: width)
                 }
             }
         }
@@ -37,56 +39,31 @@ enum ConvolutionLowering {
 
     /// Fills `cols` (`patch x samples.count*OH*OW`, row-major) with the columns of the samples
     /// `samples` of a batch of `count`: from the step's padded buffer when it has padding (call
-    /// ``pad(_:layout:step:count:into:)`` first), else from `input`.
+    /// ``pad(_:layout:step:count:into:)`` first), else from `input`. The copy itself is the
+    /// backend's ``PatchKernels/gatherPatches(_:source:samples:into:)``.
     ///
-    /// Complexity: `patch * count * OH * OW` stores. Memory: none beyond `cols`.
+    /// Complexity: `patch * samples.count * OH * OW` stores. Memory: none beyond `cols`.
     static func im2col(
         input: UnsafePointer<Float>, padded: UnsafePointer<Float>?, step: ConvStep, count: Int,
-        samples: Range<Int>, cols: UnsafeMutablePointer<Float>
+        samples: Range<Int>, cols: UnsafeMutablePointer<Float>, backend: any KernelBackend
     ) {
-        let source: UnsafePointer<Float>
-        let height: Int
-        let width: Int
-        let channelStride: Int
-        let sampleStride: Int
+        let geometry: PatchGeometry
         if let padded {
-            source = padded
-            height = step.inHeight &+ 2 &* step.padding
-            width = step.inWidth &+ 2 &* step.padding
-            channelStride = height &* width
-            sampleStride = step.inChannels &* channelStride
+            let height = step.inHeight &+ 2 &* step.padding
+            let width = step.inWidth &+ 2 &* step.padding
+            geometry = PatchGeometry(
+                channels: step.inChannels, channelStride: height &* width,
+                sampleStride: step.inChannels &* height &* width, width: width, kernel: step.kernel,
+                stride: step.stride, outHeight: step.outHeight, outWidth: step.outWidth)
+            backend.gatherPatches(geometry, source: padded, samples: samples, into: cols)
         } else {
-            source = input
-            height = step.inHeight
-            width = step.inWidth
-            (channelStride, sampleStride) = step.inputLayout.strides(
-                channels: step.inChannels, plane: height &* width, count: count)
-        }
-        let oh = step.outHeight
-        let ow = step.outWidth
-        let k = step.kernel
-        let s = step.stride
-        let outPlane = oh &* ow
-        let n = samples.count &* outPlane
-        for c in 0..<step.inChannels {
-            for u in 0..<k {
-                for v in 0..<k {
-                    let row = cols + ((c &* k &+ u) &* k &+ v) &* n
-                    for b in samples {
-                        let src = source + (c &* channelStride &+ b &* sampleStride &+ u &* width &+ v)
-                        let dst = row + (b &- samples.lowerBound) &* outPlane
-                        if s == 1 {
-                            for i in 0..<oh { copyRow(src + i &* width, dst + i &* ow, ow) }
-                        } else {
-                            for i in 0..<oh {
-                                let line = src + i &* s &* width
-                                let out = dst + i &* ow
-                                for j in 0..<ow { out[j] = line[j &* s] }
-                            }
-                        }
-                    }
-                }
-            }
+            let (channelStride, sampleStride) = step.inputLayout.strides(
+                channels: step.inChannels, plane: step.inHeight &* step.inWidth, count: count)
+            geometry = PatchGeometry(
+                channels: step.inChannels, channelStride: channelStride, sampleStride: sampleStride,
+                width: step.inWidth, kernel: step.kernel, stride: step.stride, outHeight: step.outHeight,
+                outWidth: step.outWidth)
+            backend.gatherPatches(geometry, source: input, samples: samples, into: cols)
         }
     }
 
@@ -132,27 +109,5 @@ enum ConvolutionLowering {
                 }
             }
         }
-    }
-
-    /// `dst[0 ..< n] = src[0 ..< n]` in 8-lane unaligned vector moves (the last one
-    /// overlapping), scalar below 8 elements. The ranges must not overlap.
-    @inline(__always)
-    static func copyRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
-        guard n >= 8 else {
-            for j in 0..<n { dst[j] = src[j] }
-            return
-        }
-        let s = UnsafeRawPointer(src)
-        let d = UnsafeMutableRawPointer(dst)
-        var offset = 0
-        let last = (n &- 8) &* 4
-        while offset < last {
-            d.storeBytes(
-                of: s.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), toByteOffset: offset,
-                as: SIMD8<Float>.self)
-            offset &+= 32
-        }
-        d.storeBytes(
-            of: s.loadUnaligned(fromByteOffset: last, as: SIMD8<Float>.self), toByteOffset: last, as: SIMD8<Float>.self)
     }
 }

@@ -15,6 +15,11 @@ enum MaxPooling {
         let outWidth: Int
     }
 
+    /// `a > b ? a : b`: the form that compiles to one `maxps` (and vectorises); `b` when either
+    /// is NaN.
+    @inline(__always)
+    static func larger(_ a: Float, _ b: Float) -> Float { a > b ? a : b }
+
     /// Forward pass. Complexity: one read of the covered input, one write of the output.
     static func forward(
         input: UnsafePointer<Float>, layout: ActivationLayout, geometry g: Geometry, count: Int,
@@ -35,8 +40,8 @@ enum MaxPooling {
                         let r1 = r0 + g.width
                         let d = dst + i &* g.outWidth
                         for j in 0..<g.outWidth {
-                            let m = max(max(r0[2 &* j], r0[2 &* j &+ 1]), max(r1[2 &* j], r1[2 &* j &+ 1]))
-                            d[j] = max(m + b, floor)
+                            let m = larger(larger(r0[2 &* j], r0[2 &* j &+ 1]), larger(r1[2 &* j], r1[2 &* j &+ 1]))
+                            d[j] = larger(m + b, floor)
                         }
                     }
                 } else {

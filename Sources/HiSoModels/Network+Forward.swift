@@ -85,9 +85,17 @@ extension Network {
     }
 
     /// The compiled forward pass; returns the logits pointer inside `workspace`.
+    ///
+    /// A pooled convolution normally finishes each im2col block on the spot: its GEMM writes the
+    /// block's `[outChannels, samples * OH * OW]` result contiguously at the start of the
+    /// convolution's output buffer, and the fused bias + ReLU + pooling reads it back while it is
+    /// still in cache. Backpropagation needs the whole pre-pooling output, so with
+    /// `keepPreActivations` every block lands in its `cbhw` place (row stride `count * OH * OW`)
+    /// and the pooling runs once over the batch. Both give the same bits: the same GEMM per
+    /// block, the same pooling arithmetic.
     func runForward(
         parameters x: UnsafePointer<Float>, inputs: UnsafePointer<Float>, count: Int,
-        workspace ws: NetworkWorkspace, backend: any KernelBackend
+        workspace ws: NetworkWorkspace, backend: any KernelBackend, keepPreActivations: Bool = false
     ) -> UnsafePointer<Float> {
         func read(_ id: Int) -> UnsafePointer<Float> {
             id == ExecutionPlan.inputBuffer ? inputs : UnsafePointer(ws.activations[id])
@@ -109,21 +117,29 @@ extension Network {
                 }
                 let padded = c.paddedInput.map { UnsafePointer(ws.activations[$0]) }
                 let z = ws.activations[c.output]
+                let poolPerBlock = c.pool > 0 && !keepPreActivations
                 for samples in plan.columnChunks(c, count: count) {
                     let columns = samples.count * c.outPlane
                     ConvolutionLowering.im2col(
-                        input: read(c.input), padded: padded, step: c, count: count, samples: samples, cols: ws.cols)
+                        input: read(c.input), padded: padded, step: c, count: count, samples: samples, cols: ws.cols,
+                        backend: backend)
                     backend.gemm(
                         transA: false, transB: false, m: c.outChannels, n: columns, k: c.patch, alpha: 1,
                         a: x + c.weight, lda: c.patch, b: ws.cols, ldb: columns, beta: 0,
-                        c: z + samples.lowerBound * c.outPlane, ldc: n)
+                        c: poolPerBlock ? z : z + samples.lowerBound * c.outPlane, ldc: poolPerBlock ? columns : n)
+                    if poolPerBlock {
+                        MaxPooling.forward(
+                            input: z, layout: .cbhw, geometry: c.poolGeometry, count: samples.count, bias: x + c.bias,
+                            relu: c.relu,
+                            output: ws.activations[c.pooled] + samples.lowerBound * c.outChannels * c.poolPlane)
+                    }
                 }
-                if c.pool > 0 {
+                if c.pool == 0 {
+                    Activation.addChannelBias(z, channels: c.outChannels, length: n, bias: x + c.bias, relu: c.relu)
+                } else if !poolPerBlock {
                     MaxPooling.forward(
                         input: z, layout: .cbhw, geometry: c.poolGeometry, count: count, bias: x + c.bias,
                         relu: c.relu, output: ws.activations[c.pooled])
-                } else {
-                    Activation.addChannelBias(z, channels: c.outChannels, length: n, bias: x + c.bias, relu: c.relu)
                 }
 
             case .pool(let p):
@@ -144,6 +160,9 @@ extension Network {
 }
 
 extension ConvStep {
+    /// Floats of one sample's pooled output in one channel, `poolHeight * poolWidth`.
+    var poolPlane: Int { poolHeight * poolWidth }
+
     /// The fused pooling's geometry over the convolution output.
     var poolGeometry: MaxPooling.Geometry {
         MaxPooling.Geometry(

@@ -24,7 +24,8 @@ extension Network {
         }
         let x = parameters.baseAddress!
         let input = inputs.baseAddress!
-        let logits = runForward(parameters: x, inputs: input, count: count, workspace: workspace, backend: backend)
+        let logits = runForward(
+            parameters: x, inputs: input, count: count, workspace: workspace, backend: backend, keepPreActivations: true)
         let labelPointer = labels.baseAddress!
         let loss = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labelPointer, count: count, classes: classCount)
             .loss
@@ -88,7 +89,8 @@ extension Network {
                     let columns = samples.count * c.outPlane
                     let dZChunk = dZ + samples.lowerBound * c.outPlane
                     ConvolutionLowering.im2col(
-                        input: read(c.input), padded: padded, step: c, count: count, samples: samples, cols: ws.cols)
+                        input: read(c.input), padded: padded, step: c, count: count, samples: samples, cols: ws.cols,
+                        backend: backend)
                     backend.gemm(
                         transA: false, transB: true, m: c.outChannels, n: c.patch, k: columns, alpha: 1,
                         a: dZChunk, lda: n, b: ws.cols, ldb: columns, beta: samples.lowerBound == 0 ? 0 : 1,

@@ -180,4 +180,19 @@ struct NetworkForwardTests {
             }
         }
     #endif
+
+    /// Inference pools each im2col block as soon as its GEMM is done (the block's output in
+    /// cache); backpropagation keeps the whole pre-pooling output. Both must give the same bits.
+    @Test("block-wise pooling (inference) and whole-batch pooling (training) give the same loss bits",
+          arguments: Kernels.compiledBackends)
+    func blockwisePoolingMatchesTrainingPath(kind: BackendKind) throws {
+        let backend = try Kernels.backend(kind, threads: 1)
+        let networks = try SmallNetworks.all().map(\.1) + [try Network.cnnMNIST()]
+        for network in networks {
+            let fixture = Fixture(network, count: 9, seed: 61)
+            let inference = try fixture.evaluate(backend: backend).loss
+            let training = try fixture.lossAndGradient(backend: backend).loss
+            #expect(inference.bitPattern == training.bitPattern, "\(network.name) on \(kind)")
+        }
+    }
 }

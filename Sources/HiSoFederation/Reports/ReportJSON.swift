@@ -30,4 +30,32 @@ public enum ReportJSON {
     public static func write<T: Encodable>(_ value: T, to url: URL) throws(ReportError) {
         try AtomicFile.write(data(value), to: url)
     }
+
+    /// The decoder matching ``encoder(pretty:)``: snake_case keys, `"nan"`, `"inf"` and `"-inf"`
+    /// as non-finite numbers.
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
+
+    /// Reads a `T` written by ``write(_:to:)``.
+    ///
+    /// - Throws: ``ReportError/cannotRead(path:reason:)`` when the file cannot be read,
+    ///   ``ReportError/malformed(path:location:expected:found:)`` when it is not such a JSON document.
+    public static func read<T: Decodable>(_ type: T.Type, from url: URL) throws(ReportError) -> T {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw .cannotRead(path: url.path, reason: error.localizedDescription)
+        }
+        do {
+            return try decoder().decode(T.self, from: data)
+        } catch {
+            throw .malformed(path: url.path, location: "JSON", expected: "a \(T.self) document", found: "\(error)")
+        }
+    }
 }
