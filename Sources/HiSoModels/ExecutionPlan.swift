@@ -127,8 +127,9 @@ struct ExecutionPlan: Sendable, Hashable {
     /// convolutions run im2col + GEMM over blocks of samples whose column matrix stays near
     /// this size, so it is written and then packed by the GEMM while still in cache instead of
     /// making a round trip through DRAM. Measured on CNN_MNIST at batch 64 (1 thread,
-    /// OpenBLAS): one block of the whole batch (20 MB of columns for conv2) made the forward
-    /// 1.45x its GEMM time; 64-256 Ki-float blocks made it 0.86-0.97x the unblocked GEMMs.
+    /// OpenBLAS, `hiso-bench models`): 2^16 / 2^17 / 2^18 floats gave forwards of 5.4 / 5.5 /
+    /// 6.0 ms, all well below the 7.0-7.7 ms of the unblocked GEMMs alone (one 20 MB column
+    /// matrix for conv2).
     static let columnBudget = 1 << 17
 
     /// Samples per im2col block for `step`: `max(1, columnBudget / (patch * OH * OW))`.

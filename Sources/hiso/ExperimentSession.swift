@@ -83,6 +83,9 @@ final class ExperimentSession {
             }
             if let writeError { throw writeError }
             try files.writeRun(curve)
+            if curve.status != .interrupted {
+                try files.writeRecord(RunRecord(task: plan.task, configuration: run.configuration, curve: curve))
+            }
             curves.append(curve)
             let summary = try ComparisonSummary(curves: curves, targets: plan.targets)
             let current = ComparisonDocument(
