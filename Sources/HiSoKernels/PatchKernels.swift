@@ -27,7 +27,7 @@ extension PatchKernels {
     }
 }
 
-/// The portable patch gather: stride-1 window rows are contiguous copies in 8-lane vector moves.
+/// The portable patch gather: stride-1 window rows are ``VectorCopy`` copies.
 enum SwiftPatches {
     /// See ``PatchKernels/gatherPatches(_:source:samples:into:)``.
     static func gather(
@@ -47,7 +47,7 @@ enum SwiftPatches {
                         let src = source + (c &* g.channelStride &+ b &* g.sampleStride &+ u &* g.width &+ v)
                         let dst = row + (b &- samples.lowerBound) &* outPlane
                         if s == 1 {
-                            for i in 0..<oh { copyRow(src + i &* g.width, dst + i &* ow, ow) }
+                            for i in 0..<oh { VectorCopy.copy(src + i &* g.width, to: dst + i &* ow, count: ow) }
                         } else {
                             for i in 0..<oh {
                                 let line = src + i &* s &* g.width
@@ -59,27 +59,5 @@ enum SwiftPatches {
                 }
             }
         }
-    }
-
-    /// `dst[0 ..< n] = src[0 ..< n]` in 8-lane unaligned vector moves (the last one
-    /// overlapping), scalar below 8 elements. The ranges must not overlap.
-    @inline(__always)
-    static func copyRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
-        guard n >= 8 else {
-            for j in 0..<n { dst[j] = src[j] }
-            return
-        }
-        let s = UnsafeRawPointer(src)
-        let d = UnsafeMutableRawPointer(dst)
-        var offset = 0
-        let last = (n &- 8) &* 4
-        while offset < last {
-            d.storeBytes(
-                of: s.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), toByteOffset: offset,
-                as: SIMD8<Float>.self)
-            offset &+= 32
-        }
-        d.storeBytes(
-            of: s.loadUnaligned(fromByteOffset: last, as: SIMD8<Float>.self), toByteOffset: last, as: SIMD8<Float>.self)
     }
 }

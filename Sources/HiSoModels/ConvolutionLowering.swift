@@ -31,7 +31,7 @@ enum ConvolutionLowering {
                 let src = input + (c &* channelStride &+ b &* sampleStride)
                 let dst = padded + ((b &* step.inChannels &+ c) &* paddedPlane &+ p &* pw &+ p)
                 for y in 0..<height {
-                    (dst + y &* pw).update(from: src + y &* width, count: width)
+                    VectorCopy.copy(src + y &* width, to: dst + y &* pw, count: width)
                 }
             }
         }
