@@ -152,7 +152,8 @@ struct ModelsSuite: BenchmarkSuite {
 }
 
 /// Preallocated operands for a list of GEMMs (filled with a fixed pattern), run back to back.
-/// Calls with the same shape share one operand set, as the forward's blocks share its buffers.
+/// Calls with the same operand shape share one operand set (whether they accumulate or not), as
+/// the forward's blocks share its buffers.
 private struct GEMMOperands {
     typealias Operands = (
         a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>
@@ -160,15 +161,21 @@ private struct GEMMOperands {
     let shapes: [GEMMShape]
     let buffers: [GEMMShape: Operands]
 
+    /// The operand set a call uses: its shape without the accumulate flag.
+    static func key(_ s: GEMMShape) -> GEMMShape {
+        GEMMShape(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, ldb: s.ldb)
+    }
+
     init(_ shapes: [GEMMShape]) {
         self.shapes = shapes
         var buffers: [GEMMShape: Operands] = [:]
-        for s in shapes where buffers[s] == nil {
+        for s in shapes.map(Self.key) where buffers[s] == nil {
+            let bCount = (s.transB ? s.n : s.k) * s.ldb
             let a = UnsafeMutablePointer<Float>.allocate(capacity: s.m * s.k)
-            let b = UnsafeMutablePointer<Float>.allocate(capacity: s.k * s.n)
+            let b = UnsafeMutablePointer<Float>.allocate(capacity: bCount)
             let c = UnsafeMutablePointer<Float>.allocate(capacity: s.m * s.n)
             Floors.fillDeterministic(a, count: s.m * s.k)
-            Floors.fillDeterministic(b, count: s.k * s.n)
+            Floors.fillDeterministic(b, count: bCount)
             c.initialize(repeating: 0, count: s.m * s.n)
             buffers[s] = (a, b, c)
         }
@@ -178,10 +185,10 @@ private struct GEMMOperands {
     /// Runs every GEMM once, `C = op(A) op(B)`.
     func run(on backend: any KernelBackend) {
         for s in shapes {
-            let p = buffers[s]!
+            let p = buffers[Self.key(s)]!
             backend.gemm(
                 transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1,
-                a: p.a, lda: s.lda, b: p.b, ldb: s.ldb, beta: 0, c: p.c, ldc: s.ldc)
+                a: p.a, lda: s.lda, b: p.b, ldb: s.ldb, beta: s.accumulate ? 1 : 0, c: p.c, ldc: s.ldc)
         }
     }
 

@@ -12,7 +12,7 @@ extension OpenBLASBackend {
         }
         chiso_gather_patches(
             source, Int64(g.channels), Int64(g.channelStride), Int64(g.sampleStride), Int64(g.width),
-            Int64(g.kernel), Int64(g.stride), Int64(g.outHeight), Int64(g.outWidth), Int64(samples.lowerBound),
+            Int64(g.kernelHeight), Int64(g.kernelWidth), Int64(g.stride), Int64(g.outHeight), Int64(g.outWidth), Int64(samples.lowerBound),
             Int64(samples.count), cols)
     }
 }

@@ -13,8 +13,10 @@ public struct PatchGeometry: Sendable, Hashable {
     public let sampleStride: Int
     /// Row stride of a plane (its width), in floats.
     public let width: Int
-    /// Window side `k` (square windows).
-    public let kernel: Int
+    /// Window rows `kh`.
+    public let kernelHeight: Int
+    /// Window columns `kw`.
+    public let kernelWidth: Int
     /// Window step `s` in both directions.
     public let stride: Int
     /// Output rows `OH`; window row `i` starts at plane row `i * s`.
@@ -22,25 +24,39 @@ public struct PatchGeometry: Sendable, Hashable {
     /// Output columns `OW`; window column `j` starts at plane column `j * s`.
     public let outWidth: Int
 
-    /// Rows of the patch matrix, `C * k * k`.
-    public var patch: Int { channels * kernel * kernel }
+    /// Rows of the patch matrix, `C * kh * kw`.
+    public var patch: Int { channels * kernelHeight * kernelWidth }
     /// Output pixels per sample, `OH * OW`.
     public var outPlane: Int { outHeight * outWidth }
 
-    /// - Precondition: every size at least 1, strides not negative.
+    /// A square `k x k` window.
     public init(
         channels: Int, channelStride: Int, sampleStride: Int, width: Int, kernel: Int, stride: Int,
         outHeight: Int, outWidth: Int
     ) {
+        self.init(
+            channels: channels, channelStride: channelStride, sampleStride: sampleStride, width: width,
+            kernelHeight: kernel, kernelWidth: kernel, stride: stride, outHeight: outHeight, outWidth: outWidth)
+    }
+
+    /// A `kh x kw` window.
+    ///
+    /// - Precondition: every size at least 1, strides not negative.
+    public init(
+        channels: Int, channelStride: Int, sampleStride: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
+        stride: Int, outHeight: Int, outWidth: Int
+    ) {
         precondition(
-            channels >= 1 && kernel >= 1 && stride >= 1 && outHeight >= 1 && outWidth >= 1 && width >= 1,
+            channels >= 1 && kernelHeight >= 1 && kernelWidth >= 1 && stride >= 1 && outHeight >= 1 && outWidth >= 1
+                && width >= 1,
             "patch geometry sizes must be at least 1")
         precondition(channelStride >= 0 && sampleStride >= 0, "patch geometry strides must not be negative")
         self.channels = channels
         self.channelStride = channelStride
         self.sampleStride = sampleStride
         self.width = width
-        self.kernel = kernel
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
         self.stride = stride
         self.outHeight = outHeight
         self.outWidth = outWidth

@@ -1,8 +1,8 @@
 /// The lowering of a convolution to a GEMM (im2col): copying every input window into one
 /// column of a patch matrix.
 ///
-/// For the samples `samples` the patch matrix has `patch = C * k * k` rows, indexed
-/// `r = (c * k + u) * k + v`, and `samples.count * OH * OW` columns indexed
+/// For the samples `samples` the patch matrix has `patch = C * kh * kw` rows, indexed
+/// `r = (c * kh + u) * kw + v`, and `samples.count * OH * OW` columns indexed
 /// `((b - samples.lowerBound) * OH + i) * OW + j`, with
 /// `cols[r, (b, i, j)] = source[c, b, i * s + u, j * s + v]`.
 /// A convolution is then `W[Cout x patch] * cols`.
@@ -35,14 +35,15 @@ enum SwiftPatches {
     ) {
         let oh = g.outHeight
         let ow = g.outWidth
-        let k = g.kernel
+        let kh = g.kernelHeight
+        let kw = g.kernelWidth
         let s = g.stride
         let outPlane = oh &* ow
         let n = samples.count &* outPlane
         for c in 0..<g.channels {
-            for u in 0..<k {
-                for v in 0..<k {
-                    let row = cols + ((c &* k &+ u) &* k &+ v) &* n
+            for u in 0..<kh {
+                for v in 0..<kw {
+                    let row = cols + ((c &* kh &+ u) &* kw &+ v) &* n
                     for b in samples {
                         let src = source + (c &* g.channelStride &+ b &* g.sampleStride &+ u &* g.width &+ v)
                         let dst = row + (b &- samples.lowerBound) &* outPlane

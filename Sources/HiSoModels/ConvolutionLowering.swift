@@ -47,23 +47,80 @@ enum ConvolutionLowering {
         input: UnsafePointer<Float>, padded: UnsafePointer<Float>?, step: ConvStep, count: Int,
         samples: Range<Int>, cols: UnsafeMutablePointer<Float>, backend: any KernelBackend
     ) {
-        let geometry: PatchGeometry
+        let (source, geometry) = patchSource(
+            input: input, padded: padded, step: step, count: count, kernelHeight: step.kernel,
+            outHeight: step.outHeight)
+        backend.gatherPatches(geometry, source: source, samples: samples, into: cols)
+    }
+
+    /// The planes a patch gather reads (the padded copy when there is one) and its geometry for
+    /// `kernelHeight x k` windows over `outHeight x OW` positions.
+    static func patchSource(
+        input: UnsafePointer<Float>, padded: UnsafePointer<Float>?, step: ConvStep, count: Int, kernelHeight: Int,
+        outHeight: Int
+    ) -> (UnsafePointer<Float>, PatchGeometry) {
         if let padded {
             let height = step.inHeight &+ 2 &* step.padding
             let width = step.inWidth &+ 2 &* step.padding
-            geometry = PatchGeometry(
-                channels: step.inChannels, channelStride: height &* width,
-                sampleStride: step.inChannels &* height &* width, width: width, kernel: step.kernel,
-                stride: step.stride, outHeight: step.outHeight, outWidth: step.outWidth)
-            backend.gatherPatches(geometry, source: padded, samples: samples, into: cols)
-        } else {
-            let (channelStride, sampleStride) = step.inputLayout.strides(
-                channels: step.inChannels, plane: step.inHeight &* step.inWidth, count: count)
-            geometry = PatchGeometry(
+            return (
+                padded,
+                PatchGeometry(
+                    channels: step.inChannels, channelStride: height &* width,
+                    sampleStride: step.inChannels &* height &* width, width: width, kernelHeight: kernelHeight,
+                    kernelWidth: step.kernel, stride: step.stride, outHeight: outHeight, outWidth: step.outWidth)
+            )
+        }
+        let (channelStride, sampleStride) = step.inputLayout.strides(
+            channels: step.inChannels, plane: step.inHeight &* step.inWidth, count: count)
+        return (
+            input,
+            PatchGeometry(
                 channels: step.inChannels, channelStride: channelStride, sampleStride: sampleStride,
-                width: step.inWidth, kernel: step.kernel, stride: step.stride, outHeight: step.outHeight,
-                outWidth: step.outWidth)
-            backend.gatherPatches(geometry, source: input, samples: samples, into: cols)
+                width: step.inWidth, kernelHeight: kernelHeight, kernelWidth: step.kernel, stride: step.stride,
+                outHeight: outHeight, outWidth: step.outWidth)
+        )
+    }
+
+    /// Reorders a convolution's weights `W[co, c, u, v]` into the row-split layout
+    /// `W_u[co, (c, v)]` at `out + u * Cout * C * k` (see ``ConvStep/splitsKernelRows``).
+    ///
+    /// Complexity: one copy of the weights. Memory: none.
+    static func splitWeights(_ w: UnsafePointer<Float>, step: ConvStep, into out: UnsafeMutablePointer<Float>) {
+        let k = step.kernel
+        let depth = step.inChannels &* k
+        for u in 0..<k {
+            for co in 0..<step.outChannels {
+                let dst = out + (u &* step.outChannels &+ co) &* depth
+                let src = w + (co &* step.patch &+ u &* k)
+                for c in 0..<step.inChannels {
+                    for v in 0..<k { dst[c &* k &+ v] = src[c &* k &* k &+ v] }
+                }
+            }
+        }
+    }
+
+    /// One sample of a row-split convolution (``ConvStep/splitsKernelRows``):
+    /// `output[co, (i, j)] = sum_u W_u * R[:, u*OW + (i, j)]`, `R` gathered into `scratch`.
+    ///
+    /// - Parameters:
+    ///   - weights: the ``splitWeights(_:step:into:)`` layout.
+    ///   - output: `Cout` rows of `OH * OW` floats, row stride `ldc`.
+    /// Complexity: `C k * H' * OW` stores, then `k` GEMMs of `2 Cout (C k) OH OW` flops.
+    static func rowSplitConvolution(
+        input: UnsafePointer<Float>, padded: UnsafePointer<Float>?, step: ConvStep, count: Int, sample: Int,
+        weights: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
+        ldc: Int, backend: any KernelBackend
+    ) {
+        let rows = step.rowSplitRows
+        let (source, geometry) = patchSource(
+            input: input, padded: padded, step: step, count: count, kernelHeight: 1, outHeight: rows)
+        backend.gatherPatches(geometry, source: source, samples: sample..<(sample + 1), into: scratch)
+        let depth = step.inChannels &* step.kernel
+        for u in 0..<step.kernel {
+            backend.gemm(
+                transA: false, transB: false, m: step.outChannels, n: step.outPlane, k: depth, alpha: 1,
+                a: weights + u &* step.outChannels &* depth, lda: depth, b: scratch + u &* step.outWidth,
+                ldb: rows &* step.outWidth, beta: u == 0 ? 0 : 1, c: output, ldc: ldc)
         }
     }
 

@@ -143,7 +143,16 @@ struct ExecutionPlan: Sendable, Hashable {
         SampleBlocks(count: count, block: Self.blockSamples(step))
     }
 
-    /// Floats of im2col scratch a workspace for `capacity` samples needs.
+    /// Floats of reordered weights the row-split convolutions need (the largest one's weights).
+    var splitWeightScratch: Int {
+        steps.reduce(0) { size, step in
+            guard case .conv(let c) = step, c.splitsKernelRows else { return size }
+            return max(size, c.outChannels * c.patch)
+        }
+    }
+
+    /// Floats of im2col scratch a workspace for `capacity` samples needs (at least one sample's
+    /// im2col, which also holds a row-split convolution's `C k x H' OW` gather).
     func columnScratch(capacity: Int) -> Int {
         steps.reduce(0) { size, step in
             guard case .conv(let c) = step else { return size }

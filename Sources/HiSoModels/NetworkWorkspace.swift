@@ -1,7 +1,8 @@
 /// Preallocated activation memory for one ``Network`` and batches of up to ``capacity`` samples.
 ///
 /// Holds one buffer per compiled activation (zero-bordered padded copies of convolution inputs
-/// included), one im2col block and, after the first gradient call, the matching backward
+/// included), one im2col block, a copy of the row-split convolutions' weights and, after the
+/// first gradient call, the matching backward
 /// buffers. No pass allocates after
 /// that. A workspace is mutable scratch: use one per thread (it is deliberately not `Sendable`).
 ///
@@ -13,6 +14,8 @@ public final class NetworkWorkspace {
     let plan: ExecutionPlan
     let activations: [UnsafeMutablePointer<Float>]
     let cols: UnsafeMutablePointer<Float>
+    /// The row-split convolutions' reordered weights (``ConvStep/splitsKernelRows``).
+    let splitWeights: UnsafeMutablePointer<Float>
     private(set) var gradients: [UnsafeMutablePointer<Float>] = []
     private(set) var columnGradients: UnsafeMutablePointer<Float>?
 
@@ -21,11 +24,13 @@ public final class NetworkWorkspace {
         self.plan = plan
         activations = plan.buffers.map { Self.allocate($0.perSample * capacity) }
         cols = Self.allocate(plan.columnScratch(capacity: capacity))
+        splitWeights = Self.allocate(plan.splitWeightScratch)
     }
 
     deinit {
         for p in activations { p.deallocate() }
         cols.deallocate()
+        splitWeights.deallocate()
         for p in gradients { p.deallocate() }
         columnGradients?.deallocate()
     }
@@ -34,6 +39,7 @@ public final class NetworkWorkspace {
     public var floatCount: Int {
         let activations = capacity * plan.buffers.reduce(0) { $0 + $1.perSample }
         return (activations + plan.columnScratch(capacity: capacity)) * (gradients.isEmpty ? 1 : 2)
+            + plan.splitWeightScratch
     }
 
     /// Allocates the backward buffers on first use.

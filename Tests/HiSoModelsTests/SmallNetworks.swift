@@ -3,8 +3,8 @@ import HiSoModels
 /// Small architectures that together exercise every layer, fusion and layout path.
 enum SmallNetworks {
     /// `(name, network)` pairs; every layer kind, stride/padding, pooling before and after ReLU,
-    /// odd sizes that pooling truncates, standalone ReLU/pool, a conv reading a conv, and a
-    /// conv as the last layer.
+    /// odd sizes that pooling truncates, standalone ReLU/pool, a conv reading a conv, a conv as
+    /// the last layer, and convolutions lowered by kernel rows.
     static func all() throws -> [(String, Network)] {
         [
             ("logreg", try .logisticRegression(features: 5, classes: 3)),
@@ -60,6 +60,18 @@ enum SmallNetworks {
                         .conv2d(inChannels: 1, outChannels: 2, kernel: 2, padding: 1), .maxPool2d(kernel: 3),
                         .conv2d(inChannels: 2, outChannels: 2, kernel: 1), .flatten, .relu,
                         .linear(inputs: 8, outputs: 3),
+                    ])
+            ),
+            (
+                // Both convolutions split kernel rows (C * k >= 32): the first reads the caller's
+                // bchw input unpadded, the second a cbhw convolution output through padding.
+                "row_split_convs",
+                try Network(
+                    name: "row_split_convs", inputShape: TensorShape(channels: 8, height: 7, width: 7),
+                    layers: [
+                        .conv2d(inChannels: 8, outChannels: 8, kernel: 4), .relu,
+                        .conv2d(inChannels: 8, outChannels: 3, kernel: 4, padding: 1), .maxPool2d(kernel: 2), .relu,
+                        .flatten, .linear(inputs: 3, outputs: 3),
                     ])
             ),
         ]
