@@ -27,7 +27,9 @@ struct BufferSpec: Sendable, Hashable {
 /// Convolution (Conv2d) with optionally fused ReLU and max pooling.
 ///
 /// Forward: `xp = pad(x)` (with padding), then per block of samples (``ExecutionPlan/columnChunks(_:count:)``)
-/// `cols = im2col(xp)` and one GEMM `z[:, block] = W * cols` (`z` in `cbhw`), then
+/// `cols = im2col(xp)` and one GEMM `z[:, block] = W * cols` (`z` in `cbhw`) — or, when the step
+/// splits kernel rows (``splitsKernelRows``), per sample a 1 x k gather and `k` accumulating
+/// GEMMs — then
 /// - with pooling: `y = relu?(maxpool(z) + b)` into a `bchw` buffer (pooling first is exact,
 ///   since rounding `z + b` is monotone in `z`, and it touches a quarter of the values);
 /// - otherwise `z = relu?(z + b)` in place.

@@ -11,9 +11,10 @@ extension Network {
     ///   - backend: runs the GEMMs.
     /// - Returns: a view of `[count, classCount]` logits inside `workspace`, valid until its next use.
     /// - Throws: ``ModelError`` when a buffer length, the batch size or the workspace is wrong.
-    /// - Complexity: one GEMM per Linear layer and per im2col block of a Conv2d layer
-    ///   (``forwardGEMMs(count:blocked:)`` lists them), plus linear-time padding, im2col, bias,
-    ///   ReLU and pooling passes. Memory: none allocated.
+    /// - Complexity: one GEMM per Linear layer, per im2col block of a Conv2d layer, or `k` per
+    ///   sample of a row-split one (``forwardGEMMs(count:blocked:)`` lists them), plus
+    ///   linear-time padding, patch gathers, weight reordering, bias, ReLU and pooling passes.
+    ///   Memory: none allocated.
     public func forward(
         parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>, count: Int,
         workspace: NetworkWorkspace, backend: any KernelBackend
