@@ -38,22 +38,4 @@ __attribute__((target("avx2"))) void chiso_gather_patches(
         }
     }
 }
-#else
-void chiso_gather_patches(
-    const float *source, int64_t channels, int64_t channel_stride, int64_t sample_stride, int64_t width,
-    int64_t kernel_height, int64_t kernel_width, int64_t stride, int64_t out_height, int64_t out_width, int64_t first_sample, int64_t samples,
-    float *cols) {
-    const int64_t out_plane = out_height * out_width;
-    const int64_t n = samples * out_plane;
-    for (int64_t c = 0; c < channels; c++)
-        for (int64_t u = 0; u < kernel_height; u++)
-            for (int64_t v = 0; v < kernel_width; v++)
-                for (int64_t b = 0; b < samples; b++) {
-                    const float *src =
-                        source + c * channel_stride + (first_sample + b) * sample_stride + u * width + v;
-                    float *dst = cols + ((c * kernel_height + u) * kernel_width + v) * n + b * out_plane;
-                    for (int64_t i = 0; i < out_height; i++)
-                        for (int64_t j = 0; j < out_width; j++) dst[i * out_width + j] = src[i * stride * width + j * stride];
-                }
-}
 #endif

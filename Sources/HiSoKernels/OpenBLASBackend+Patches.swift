@@ -7,13 +7,15 @@ extension OpenBLASBackend {
     public func gatherPatches(
         _ g: PatchGeometry, source: UnsafePointer<Float>, samples: Range<Int>, into cols: UnsafeMutablePointer<Float>
     ) {
-        guard CStreamKernels.hasAVX2 else {
-            return SwiftPatches.gather(g, source: source, samples: samples, into: cols)
+        #if arch(x86_64)
+        if CStreamKernels.hasAVX2 {
+            return chiso_gather_patches(
+                source, Int64(g.channels), Int64(g.channelStride), Int64(g.sampleStride), Int64(g.width),
+                Int64(g.kernelHeight), Int64(g.kernelWidth), Int64(g.stride), Int64(g.outHeight),
+                Int64(g.outWidth), Int64(samples.lowerBound), Int64(samples.count), cols)
         }
-        chiso_gather_patches(
-            source, Int64(g.channels), Int64(g.channelStride), Int64(g.sampleStride), Int64(g.width),
-            Int64(g.kernelHeight), Int64(g.kernelWidth), Int64(g.stride), Int64(g.outHeight), Int64(g.outWidth), Int64(samples.lowerBound),
-            Int64(samples.count), cols)
+        #endif
+        SwiftPatches.gather(g, source: source, samples: samples, into: cols)
     }
 }
 #endif

@@ -128,10 +128,11 @@ struct ExecutionPlan: Sendable, Hashable {
     /// Target size of one im2col block in floats (2^17 floats = 512 KiB, one Zen 3 L2):
     /// convolutions run im2col + GEMM over blocks of samples whose column matrix stays near
     /// this size, so it is written and then packed by the GEMM while still in cache instead of
-    /// making a round trip through DRAM. Measured on CNN_MNIST at batch 64 (1 thread,
-    /// OpenBLAS, `hiso-bench models`): 2^16 / 2^17 / 2^18 floats gave forwards of 5.4 / 5.5 /
-    /// 6.0 ms, all well below the 7.0-7.7 ms of the unblocked GEMMs alone (one 20 MB column
-    /// matrix for conv2).
+    /// making a round trip through DRAM. Row-split convolutions (``ConvStep/splitsKernelRows``)
+    /// do not use it. Measured on CNN_MNIST at batch 64 (1 thread, OpenBLAS, `hiso-bench
+    /// models`, both convolutions still on im2col): 2^16 / 2^17 / 2^18 floats gave forwards of
+    /// 5.4 / 5.5 / 6.0 ms, all well below the 7.0-7.7 ms of the unblocked GEMMs alone (one
+    /// 20 MB column matrix for conv2).
     static let columnBudget = 1 << 17
 
     /// Samples per im2col block for `step`: `max(1, columnBudget / (patch * OH * OW))`.

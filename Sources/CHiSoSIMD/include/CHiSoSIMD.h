@@ -37,7 +37,7 @@ void chiso_refresh_scale(float *s, const float *h, int64_t n, float floor, int u
 // Convolution patch gather (im2col), see the Swift protocol PatchKernels:
 // cols[((c*kh + u)*kw + v) * samples*OH*OW + (b*OH + i)*OW + j]
 //   = source[c*channel_stride + (first_sample + b)*sample_stride + (i*stride + u)*width + j*stride + v].
-// AVX2 moves; call only when chiso_cpu_has_avx2_fma() is 1 (x86-64), a plain loop elsewhere.
+// AVX2 moves; x86-64 only, call only when chiso_cpu_has_avx2_fma() is 1.
 void chiso_gather_patches(const float *source, int64_t channels, int64_t channel_stride, int64_t sample_stride,
                           int64_t width, int64_t kernel_height, int64_t kernel_width, int64_t stride,
                           int64_t out_height, int64_t out_width,
