@@ -11,7 +11,8 @@ import HiSoKernels
 /// - `fmnist-cnn`: CNN_MNIST on Fashion-MNIST, 64 clients, Dirichlet alpha 1, 4 sampled, P 5,
 ///   forward, batch 32;
 /// - `synthetic`: a d = 1e7 diagonal quadratic (log-normal spectrum), 8 clients, 2 sampled, P 5;
-/// for DeComFL and HiSo, per backend and thread count.
+/// for DeComFL and HiSo, per backend and thread count; with `--sync exact`, in the catch-up
+/// setting (64 clients, 4 sampled) in fast and exact sync mode side by side (RoundsSuite+Sync.swift).
 ///
 /// Timing: a 6-round probe sets the rounds per trial (from its median round time); then one
 /// long run per entry whose observer timestamps every finished round; after 2 warm-up rounds,
@@ -19,7 +20,7 @@ import HiSoKernels
 /// median is reported. Evaluation is replaced by a no-op so only rounds are timed.
 ///
 /// JSON: `{"metadata": {...}, "results": [{"name": "round", "task", "method", "backend",
-/// "threads", "d", "value", "unit": "ms/round", "trials", "spread"}]}` (the harness's
+/// "threads", "d", "value", "unit": "ms/round", "trials", "spread", "sync", "clients", "sampled"}]}` (the harness's
 /// `BenchmarkResult` has no `task` field, so this suite writes its own document).
 struct RoundsSuite: BenchmarkSuite {
     static let configuration = CommandConfiguration(
@@ -34,6 +35,9 @@ struct RoundsSuite: BenchmarkSuite {
     @Option(help: "Methods (repeatable): decomfl, hiso. Default: both.")
     var method: [String] = []
 
+    @Option(help: "Client sync modes (repeatable): fast, exact. Given, every entry runs 64 clients with 4 sampled, in fast mode and each listed mode (exact: clients replay the rounds they missed), exact reported against fast. Default: fast on each task's own setting.")
+    var sync: [String] = []
+
     /// One JSON entry.
     struct Entry: Encodable {
         var name = "round"
@@ -47,6 +51,9 @@ struct RoundsSuite: BenchmarkSuite {
         var trials: Int
         var spread: Double
         var roundsPerTrial: Int
+        var sync = SyncMode.fast.rawValue
+        var clients: Int
+        var sampled: Int
     }
 
     func validate() throws {
@@ -56,6 +63,7 @@ struct RoundsSuite: BenchmarkSuite {
         for name in method where ComparedMethod(rawValue: name) == nil || !["decomfl", "hiso"].contains(name) {
             throw ValidationError("unknown method '\(name)': expected decomfl or hiso")
         }
+        try validateSync()
     }
 
     mutating func run() throws {
@@ -81,7 +89,7 @@ struct RoundsSuite: BenchmarkSuite {
             for kind in context.backends {
                 for threads in context.threadCounts {
                     let (spec, base) = Self.setting(name, quick: context.quick)
-                    var config = base
+                    var config = catchUpSetting(base)
                     config.backend = kind
                     config.threads = threads
                     let backend = try context.backend(kind, threads: threads)
@@ -89,15 +97,21 @@ struct RoundsSuite: BenchmarkSuite {
                     let inner = try catalog.makeTask(spec, clients: config.clients, localSteps: config.localSteps, backend: backend)
                     let task = RoundsOnlyTask(inner)
                     for m in methods {
-                        let entry = try measure(name, m, config: m.configure(config), task: task, context: context)
-                        entries.append(entry)
-                        context.record(BenchmarkResult(
-                            name: "round", backend: kind, threads: threads, d: entry.d, shape: "\(name)/\(m.rawValue)",
-                            value: entry.value, unit: "ms/round", trials: entry.trials, spread: entry.spread))
+                        for mode in syncModes {
+                            var synced = m.configure(config)
+                            synced.syncMode = mode
+                            let entry = try measure(name, m, config: synced, task: task, context: context)
+                            entries.append(entry)
+                            context.record(BenchmarkResult(
+                                name: "round", backend: kind, threads: threads, d: entry.d,
+                                shape: sync.isEmpty ? "\(name)/\(m.rawValue)" : "\(name)/\(m.rawValue)/\(mode.rawValue)",
+                                value: entry.value, unit: "ms/round", trials: entry.trials, spread: entry.spread))
+                        }
                     }
                 }
             }
         }
+        recordSyncRatios(entries, in: context)
         return entries
     }
 
@@ -139,7 +153,8 @@ struct RoundsSuite: BenchmarkSuite {
         let times = TrialTimes(seconds: trialTimes, iterations: perTrial)
         return Entry(
             task: name, method: method.rawValue, backend: config.backend?.rawValue ?? "default", threads: config.threads,
-            d: task.parameterCount, value: 1000 * times.median, trials: context.trials, spread: times.spread, roundsPerTrial: perTrial)
+            d: task.parameterCount, value: 1000 * times.median, trials: context.trials, spread: times.spread, roundsPerTrial: perTrial,
+            sync: config.syncMode.rawValue, clients: config.clients, sampled: config.sampledClients)
     }
 
     /// Runs `config` on `task` and returns the time at which each round finished.
