@@ -38,6 +38,11 @@ extension RoundsSuite {
         return c
     }
 
+    /// The table's shape cell of a `--sync` entry: `task/method/sync d=<d> <clients>c<sampled>s`.
+    func syncShape(_ entry: Entry) -> String {
+        "\(entry.task)/\(entry.method)/\(entry.sync) d=\(entry.d) \(entry.clients)c\(entry.sampled)s"
+    }
+
     /// Records `round_exact` (ms/round) with the fast round as its floor, and so the ratio exact /
     /// fast, for every entry timed in both modes.
     func recordSyncRatios(_ entries: [Entry], in context: BenchmarkContext) {
@@ -47,8 +52,7 @@ extension RoundsSuite {
                     && $0.backend == exact.backend && $0.threads == exact.threads
             }), let backend = BackendKind(rawValue: exact.backend) else { continue }
             context.record(BenchmarkResult(
-                name: "round_exact", backend: backend, threads: exact.threads, d: exact.d,
-                shape: "\(exact.task)/\(exact.method)/\(Self.catchUpClients.clients)c\(Self.catchUpClients.sampled)s",
+                name: "round_exact", backend: backend, threads: exact.threads, shape: syncShape(exact),
                 value: exact.value, unit: "ms/round", floor: fast.value, floorName: "round_fast",
                 trials: exact.trials, spread: exact.spread))
         }

@@ -103,8 +103,8 @@ struct RoundsSuite: BenchmarkSuite {
                             let entry = try measure(name, m, config: synced, task: task, context: context)
                             entries.append(entry)
                             context.record(BenchmarkResult(
-                                name: "round", backend: kind, threads: threads, d: entry.d,
-                                shape: sync.isEmpty ? "\(name)/\(m.rawValue)" : "\(name)/\(m.rawValue)/\(mode.rawValue)",
+                                name: "round", backend: kind, threads: threads, d: sync.isEmpty ? entry.d : nil,
+                                shape: sync.isEmpty ? "\(name)/\(m.rawValue)" : syncShape(entry),
                                 value: entry.value, unit: "ms/round", trials: entry.trials, spread: entry.spread))
                         }
                     }
