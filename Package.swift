@@ -98,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "hiso",
             dependencies: [
-                "HiSoKernels", "HiSoData", "HiSoTransformer", "HiSoFederation", "HiSoExperiments",
+                "HiSoKernels", "HiSoData", "HiSoOptim", "HiSoTransformer", "HiSoFederation", "HiSoExperiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

@@ -133,7 +133,7 @@ public enum DigitsCalibration {
         } catch let error as FederationError {
             throw error
         } catch {
-            throw .task("digits reference in \(directory.path): \(error)")
+            throw .task(TaskFailure(stage: .setup("the digits reference in \(directory.path)"), underlying: error))
         }
     }
 

@@ -38,14 +38,6 @@ public enum HessianRule: String, Codable, Sendable, CaseIterable {
     case paper
 }
 
-/// Which local step's aggregated update feeds the peer rule: the last, the first, or all of them
-/// as `tau` sequential EMA steps.
-public enum HessianStepChoice: String, Codable, Sendable, CaseIterable {
-    case last
-    case first
-    case all
-}
-
 /// The learning-rate schedule over rounds (mapped onto HiSoOptim's `LearningRateSchedule`).
 ///
 /// - ``constant``: `lr`.
@@ -55,11 +47,4 @@ public enum ScheduleKind: String, Codable, Sendable, CaseIterable {
     case constant
     case step
     case cosine
-}
-
-/// The finite-difference scheme of the ZO estimator: forward (`P + 1` losses per step) or
-/// central (`2 P` losses per step).
-public enum DifferenceSchemeSetting: String, Codable, Sendable, CaseIterable {
-    case forward
-    case central
 }
