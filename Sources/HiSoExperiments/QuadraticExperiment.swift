@@ -1,7 +1,7 @@
 import HiSoKernels
 import HiSoOptim
 
-/// The quadratic experiment of issue 4: rounds for HiSo (peer and paper rules), DeComFL and the
+/// The quadratic lab: rounds for HiSo (peer and paper rules), DeComFL and the
 /// oracle diagonal to reach a fraction of the initial suboptimality on synthetic quadratics, with
 /// a per-method learning rate chosen from a grid, and how well the learned `H` matches `diag(A)`.
 ///

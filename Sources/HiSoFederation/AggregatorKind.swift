@@ -28,7 +28,7 @@ public enum AttackKind: String, Codable, Sendable, CaseIterable {
     case scaling
 }
 
-/// The HiSo Hessian update rule (ALGORITHM.md, "HiSo").
+/// The HiSo Hessian update rule (docs/ALGORITHM.md, "HiSo").
 ///
 /// - ``peer``: `H <- beta H + (1 - beta) Delta_k^2` from the aggregated update of the chosen step.
 /// - ``paper``: Eq. 12, `H <- (1 - nu) H + nu (1/m) sum_i (Delta^(i)_{r,0}^2 + epsilon)`; needs the

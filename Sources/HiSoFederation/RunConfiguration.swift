@@ -1,7 +1,7 @@
 import HiSoKernels
 import HiSoOptim
 
-/// Every knob of a federated run (ALGORITHM.md), as one `Codable` value.
+/// Every knob of a federated run (docs/ALGORITHM.md), as one `Codable` value.
 ///
 /// A run is a pure function of its configuration (including ``seed``) and its task: the same
 /// configuration run twice gives bit-identical curves, whatever ``threads`` and ``backend`` are
