@@ -5,7 +5,7 @@ import HiSoOptim
 /// replays the round onto its model and preconditioner, and keeps the round log.
 ///
 /// Protocol of round `r` (everything exchanged is a value type: the round index,
-/// ``ClientUpload`` and ``RoundRecord``):
+/// ``ClientUpload`` and `RoundRecord`):
 /// 1. each sampled client catches up with ``catchUpRecords(from:)`` (or downloads the model when
 ///    its sync round left the log), then computes its ``ClientUpload`` for round ``round``;
 /// 2. ``finishRound(uploads:learningRate:)`` excludes non-finite uploads, aggregates the rest
