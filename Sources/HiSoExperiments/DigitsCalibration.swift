@@ -120,7 +120,7 @@ public enum DigitsCalibration {
 
     /// The digits task on the reference data in `directory` with `partition`.
     ///
-    /// - Throws: ``FederationError/task(_:)`` for unreadable or malformed reference files.
+    /// - Throws: `FederationError.task(_:)` for unreadable or malformed reference files.
     public static func task(
         directory: URL, partition: DigitsDataset.ReferencePartition, backend: any KernelBackend
     ) throws(FederationError) -> ClassificationTask {
@@ -140,8 +140,10 @@ public enum DigitsCalibration {
     /// Runs `setting` for every seed.
     ///
     /// - Parameters:
+    ///   - setting: the method and partition.
     ///   - directory: the reference directory (`digits_train.csv`, `digits_test.csv`, partitions).
     ///   - seeds: at least 5 for the must-show figures.
+    ///   - backend: the kernels (`nil`: the fastest compiled in).
     ///   - rounds: a round budget below the setting's (`nil`: the setting's); rounds to a target
     ///     reached within it do not change.
     ///   - progress: called after every evaluation with the seed and the point.

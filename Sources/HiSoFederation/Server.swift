@@ -38,6 +38,11 @@ public final class Server {
     /// - Parameters:
     ///   - parameters: `x` at round `log.endRound` (`d` floats).
     ///   - preconditioner: H at that round.
+    ///   - runSeed: the run seed shared by all parties (step seeds derive from it).
+    ///   - perturbations: `P`, scalars per local step.
+    ///   - localSteps: `tau`, local steps per round.
+    ///   - aggregator: how the sampled clients' scalars are combined.
+    ///   - backend: the kernels of the replay.
     ///   - log: the retained round log (empty, starting at 0, for a fresh run).
     /// - Precondition: a diagonal preconditioner has `parameters.count` entries (a programmer error
     ///   otherwise).

@@ -45,7 +45,7 @@ public final class ExperimentRunner {
 
     /// The task for a configuration (built once per client count, local steps and backend).
     ///
-    /// - Throws: ``CatalogError`` when the task cannot be built, ``FederationError`` for a bad backend.
+    /// - Throws: ``CatalogError`` when the task cannot be built, `FederationError` for a bad backend.
     public func task(for configuration: RunConfiguration) throws -> any FederatedTask {
         let key = "\(configuration.clients)/\(configuration.localSteps)/\(configuration.backend?.rawValue ?? "default")/\(configuration.threads)"
         if let task = tasks[key] { return task }
@@ -67,7 +67,7 @@ public final class ExperimentRunner {
     ///   - observer: called after every round and evaluation with the curve so far; return
     ///     `.stop` to end the run early (its status becomes `interrupted`).
     /// - Returns: the curve, with status `completed`, `interrupted` or `diverged`.
-    /// - Throws: ``CatalogError`` or ``FederationError`` (other than divergence) when the run
+    /// - Throws: ``CatalogError`` or `FederationError` (other than divergence) when the run
     ///   cannot be set up or fails.
     public func execute(_ run: ExperimentPlan.Run, observer: (Event) -> RunControl = { _ in .proceed }) throws -> ReportCurve {
         let task = try task(for: run.configuration)

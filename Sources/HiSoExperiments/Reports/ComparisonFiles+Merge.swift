@@ -4,7 +4,7 @@ extension ComparisonFiles {
     /// The curves of every run of `plan`, read from the run records in this directory (written by
     /// the whole grid or by all of its shards), in plan order: the merge step of a sharded grid.
     ///
-    /// - Throws: ``ReportError/invalidInput(what:reason:)`` listing the runs without a finished
+    /// - Throws: `ReportError.invalidInput(what:reason:)` listing the runs without a finished
     ///   record (run their shards first), or a read error.
     /// - Complexity: one record read per run.
     public func mergedCurves(_ plan: ExperimentPlan) throws(ReportError) -> [ReportCurve] {
