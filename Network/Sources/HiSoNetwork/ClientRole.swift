@@ -15,6 +15,10 @@ import Logging
 /// client is one of its attackers, and upload. When the run is over, catch up to the last
 /// round and return the final model.
 ///
+/// A server given by host name is verified against the certificate authority and that name; one
+/// given as an IPv4 address is verified against the certificate authority only (the TLS stack
+/// does not match IP subject alternative names).
+///
 /// An unreachable server (a restart, a network cut) is retried with exponential backoff,
 /// 100 ms doubling to 2 s, for ``ClientSettings/giveUpAfter``; an upload the server refuses
 /// as stale (not sampled, duplicate: the round was redone) is dropped and the loop goes on.
@@ -27,8 +31,11 @@ public enum ClientRole {
     public static func run(_ settings: ClientSettings, logger: Logger) async throws(NetworkError) -> Hiso_Federation_V1_ModelCheckpoint {
         let transport: HTTP2ClientTransport.Posix
         do {
+            let isAddress = settings.host.split(separator: ".").count == 4 && settings.host.split(separator: ".").allSatisfy { UInt8($0) != nil }
+            let target: any ResolvableTarget = isAddress
+                ? .ipv4(host: settings.host, port: settings.port) : .dns(host: settings.host, port: settings.port)
             transport = try .http2NIOPosix(
-                target: .dns(host: settings.host, port: settings.port),
+                target: target,
                 transportSecurity: .tls { tls in
                     tls.trustRoots = .certificates([.file(path: settings.certificateAuthority, format: .pem)])
                 },

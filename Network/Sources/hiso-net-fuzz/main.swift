@@ -52,10 +52,12 @@ func exercise(_ data: [UInt8]) {
     }
 }
 
-/// A decoded message must encode and decode to itself.
-func roundTrip<M: SwiftProtobuf.Message & Equatable>(_ message: M) {
+/// A decoded message must encode, and its encoding must decode to a message with the same
+/// encoding (bytes, not `==`: a NaN scalar is not equal to itself).
+func roundTrip<M: SwiftProtobuf.Message>(_ message: M) {
     guard let bytes: [UInt8] = try? message.serializedBytes() else { preconditionFailure("a decoded message does not encode") }
-    precondition((try? M(serializedBytes: bytes)) == message, "a decoded message does not round-trip")
+    let again: [UInt8]? = try? M(serializedBytes: bytes).serializedBytes()
+    precondition(again == bytes, "a decoded message does not round-trip")
 }
 
 #if HISO_LIBFUZZER
