@@ -14,13 +14,7 @@ extension RunConfiguration {
         let rule: HiSoPreconditioner.Rule
         switch hessianRule {
         case .peer:
-            let step: HiSoPreconditioner.StepChoice
-            switch hessianStep {
-            case .last: step = .last
-            case .first: step = .first
-            case .all: step = .all
-            }
-            rule = .peer(step: step, beta: beta)
+            rule = .peer(step: hessianStep, beta: beta)
         case .paper:
             rule = .paper(nu: nu, epsilon: epsilon)
         }
