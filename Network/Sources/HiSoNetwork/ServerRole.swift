@@ -54,8 +54,8 @@ public enum ServerRole {
                 guard let address = try await server.listeningAddress, let port = address.ipv4?.port else {
                     throw NetworkError.setup("the server did not bind \(endpoint.host):\(endpoint.port)")
                 }
-                logger.info("listening on \(endpoint.host):\(port)")
                 onListening(port)
+                logger.info("listening on \(endpoint.host):\(port)")
                 try await coordinator.run()
                 await coordinator.waitForClientsToFinish(timeout: linger)
                 let snapshot = await coordinator.modelCheckpoint()
