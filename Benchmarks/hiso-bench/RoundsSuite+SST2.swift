@@ -114,6 +114,8 @@ final class ConstantLossTask: FederatedTask {
 
     func loss(at x: UnsafeBufferPointer<Float>, batch: BatchKey) throws -> Float { 1 }
 
+    func makeReplica(backend: any KernelBackend) throws -> (any FederatedTask)? { self }
+
     func lossAndGradient(at x: UnsafeBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>, batch: BatchKey) throws -> Float {
         throw FederationError.taskMismatch(what: "gradient support of the constant-loss task", expected: "true", found: "false")
     }

@@ -219,6 +219,10 @@ final class RoundsOnlyTask: FederatedTask {
         try inner.lossAndGradient(at: x, gradient: gradient, batch: batch)
     }
 
+    func makeReplica(backend: any KernelBackend) throws -> (any FederatedTask)? {
+        try inner.makeReplica(backend: backend).map(RoundsOnlyTask.init)
+    }
+
     /// A constant evaluation (no forward passes).
     func evaluate(at x: UnsafeBufferPointer<Float>) throws -> TaskEvaluation {
         TaskEvaluation(testAccuracy: nil, testLoss: 0, trainLoss: 0)

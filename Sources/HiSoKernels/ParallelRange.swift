@@ -41,8 +41,9 @@ public enum ParallelRange {
 /// Carries a non-`Sendable` value (a closure over raw buffer pointers) into parallel workers.
 ///
 /// Safe only because every worker writes a disjoint index range of the buffers the value refers
-/// to, and the caller waits for all workers before returning (``ParallelRange/forEach``).
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+/// to, and the caller waits for all workers before returning (``ParallelRange/forEach``); other
+/// users must keep to the same discipline.
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+    public let value: Value
+    public init(_ value: Value) { self.value = value }
 }

@@ -80,6 +80,8 @@ public final class SST2ClassificationTask {
     private var testStates: HiddenStateCache?
     /// The (client, round, step) whose batch the workspace holds prepared, if any.
     private var preparedKey: BatchKey?
+    /// Whether every training sentence's frozen prefix is cached (``warmPrefixCache(at:)``).
+    private var prefixWarm = false
 
     /// A training mini-batch's identity.
     private struct BatchKey: Equatable {
@@ -179,6 +181,7 @@ public final class SST2ClassificationTask {
         }
         if preparedKey != key {
             preparedKey = nil
+            if trainStates != nil, !prefixWarm { try warmPrefixCache(at: x) }
             fillBatch(client: client, round: round, step: step)
             for (b, i) in batch.enumerated() { batchLabels[b] = trainLabels[i] }
             try classifier.prepare(
@@ -191,7 +194,11 @@ public final class SST2ClassificationTask {
 
     /// Computes and caches the frozen prefix's hidden states of every training sentence not yet
     /// cached (``TrainableSubset/lastLayers(_:)`` only; otherwise nothing to do), `batchSize`
-    /// sentences at a time, so that rounds afterwards run only the trainable layers.
+    /// sentences at a time in index order, so that rounds afterwards run only the trainable layers.
+    ///
+    /// The first training loss calls it, so the cached rows never depend on which batches came
+    /// first (or on clients running in parallel), and the cache is read-only afterwards. It costs
+    /// what filling the cache lazily costs over a long run (every sentence once).
     ///
     /// - Parameter x: any trainable vector of the right length (the prefix does not read it).
     /// - Throws: ``TransformerError/invalidArgument(name:value:expected:)`` for a wrong vector length.
@@ -207,6 +214,43 @@ public final class SST2ClassificationTask {
                 trainable: x, texts: trainTexts, indices: chunk, workspace: workspace, backend: backend, cache: trainStates)
             start += chunk.count
         }
+        prefixWarm = true
+    }
+
+    /// A replica for running clients in parallel (`nil` for head-only training, whose feature
+    /// cache fills lazily): it shares this task's model, texts, split and prefix cache (warmed
+    /// first, then read-only) and owns its workspace and batch buffers; its losses are this task's,
+    /// bit for bit, computed on `backend`.
+    ///
+    /// - Complexity: ``warmPrefixCache(at:)`` if not done yet. Memory: a workspace and `d` floats
+    ///   for the warm-up's vector.
+    public func replica(backend: any KernelBackend) throws(TransformerError) -> SST2ClassificationTask? {
+        guard trainCache == nil else { return nil }
+        if trainStates != nil, !prefixWarm {
+            let x = [Float](repeating: 0, count: parameterCount)
+            try x.withUnsafeBufferPointer { (p) throws(TransformerError) in try warmPrefixCache(at: p) }
+        }
+        return SST2ClassificationTask(replicating: self, backend: backend)
+    }
+
+    private init(replicating source: SST2ClassificationTask, backend: any KernelBackend) {
+        configuration = source.configuration
+        classifier = source.classifier
+        trainTexts = source.trainTexts
+        testTexts = source.testTexts
+        trainLabels = source.trainLabels
+        testLabels = source.testLabels
+        partition = source.partition
+        self.backend = backend
+        workspace = BertWorkspace(
+            configuration: source.classifier.model.encoder.configuration, maxBatch: source.configuration.batchSize,
+            maxSequenceLength: source.configuration.maxLength, loraRank: source.classifier.loraRank)
+        evaluationSample = source.evaluationSample
+        batch = source.batch
+        batchLabels = source.batchLabels
+        trainStates = source.trainStates
+        testStates = source.testStates
+        prefixWarm = source.prefixWarm
     }
 
     /// Test accuracy and loss on the whole test split, and the loss on the fixed training sample.
