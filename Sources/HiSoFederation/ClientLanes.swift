@@ -15,12 +15,10 @@ final class ClientLanes {
     /// One lane's task replica and trainer.
     final class Lane: @unchecked Sendable {
         let task: any FederatedTask
-        let backend: any KernelBackend
         var trainer: LocalTrainer
 
-        init(task: any FederatedTask, backend: any KernelBackend, trainer: LocalTrainer) {
+        init(task: any FederatedTask, trainer: consuming LocalTrainer) {
             self.task = task
-            self.backend = backend
             self.trainer = trainer
         }
     }
@@ -31,7 +29,7 @@ final class ClientLanes {
 
     /// `count` lanes replicating `task`, or `nil` when the task makes no replica.
     ///
-    /// - Throws: ``FederationError/task(_:)`` when making a replica fails.
+    /// - Throws: ``FederationError/task(_:)`` (stage `setup`) when making a replica fails.
     init?(
         task: any FederatedTask, count: Int, kind: BackendKind, estimator: ZOEstimator, localSteps: Int, dimension: Int
     ) throws(FederationError) {
@@ -41,11 +39,11 @@ final class ClientLanes {
             for _ in 0..<count {
                 guard let replica = try task.makeReplica(backend: backend) else { return nil }
                 lanes.append(Lane(
-                    task: replica, backend: backend,
-                    trainer: LocalTrainer(estimator: estimator, localSteps: localSteps, dimension: dimension)))
+                    task: replica,
+                    trainer: LocalTrainer(estimator: estimator, localSteps: localSteps, dimension: dimension, backend: backend)))
             }
         } catch {
-            throw .task("replicating the task for parallel clients: \(error)")
+            throw .task(TaskFailure(stage: .setup("task replicas for parallel clients"), underlying: error))
         }
         source = ObjectIdentifier(task)
         self.lanes = lanes
@@ -74,12 +72,13 @@ final class ClientLanes {
                 do {
                     let upload = try lane.trainer.upload(
                         client: client, round: round, at: x, scale: scale, runSeed: runSeed, learningRate: learningRate,
-                        backend: lane.backend, loss: loss)
+                        loss: loss)
                     (results.baseAddress! + slot).initialize(to: .success(upload))
                 } catch let error as FederationError {
                     (results.baseAddress! + slot).initialize(to: .failure(error))
                 } catch {
-                    (results.baseAddress! + slot).initialize(to: .failure(.task("client \(client), round \(round): \(error)")))
+                    (results.baseAddress! + slot).initialize(
+                        to: .failure(.task(TaskFailure(stage: .loss(client: client, round: round), underlying: error))))
                 }
             }
         }
