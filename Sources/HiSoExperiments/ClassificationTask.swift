@@ -86,6 +86,15 @@ public final class ClassificationTask: FederatedTask {
         network.initializeParameters(into: x, seed: seed)
     }
 
+    /// A replica sharing the network, the data and the split, with its own training workspace
+    /// and batch buffer (a one-row evaluation workspace: replicas serve losses), running its
+    /// forward passes on `backend`; batches are pure functions of the key.
+    public func makeReplica(backend: any KernelBackend) throws -> (any FederatedTask)? {
+        try ClassificationTask(
+            network: network, train: train, test: test, partition: partition, batchSize: batchSize, localSteps: localSteps,
+            backend: backend, evaluationBatchSize: 1)
+    }
+
     /// Mean cross-entropy on the batch of `key`.
     public func loss(at x: UnsafeBufferPointer<Float>, batch key: BatchKey) throws -> Float {
         try withBatch(key) { inputs, labels in

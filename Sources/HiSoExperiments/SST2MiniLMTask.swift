@@ -148,6 +148,19 @@ public final class SST2MiniLMTask: FederatedTask {
         inner.initialParameters(seed: seed, into: x)
     }
 
+    /// A replica for parallel clients (``SST2ClassificationTask/replica(backend:)``: the model,
+    /// texts, split and warm prefix cache shared), or `nil` for head-only training.
+    public func makeReplica(backend: any KernelBackend) throws -> (any FederatedTask)? {
+        guard let replica = try inner.replica(backend: backend) else { return nil }
+        return SST2MiniLMTask(settings: settings, seed: seed, inner: replica)
+    }
+
+    private init(settings: Settings, seed: UInt64, inner: SST2ClassificationTask) {
+        self.settings = settings
+        self.seed = seed
+        self.inner = inner
+    }
+
     /// Mean cross-entropy on the mini-batch of `batch` (see the type's batch rule).
     ///
     /// - Throws: the transformer task's `TransformerError` for a bad client or vector length (the

@@ -1,3 +1,5 @@
+import HiSoKernels
+
 /// Identifies the mini-batch a client uses at one local step: the batch is a pure function of
 /// (run seed, client, round, step).
 public struct BatchKey: Sendable, Hashable, Codable {
@@ -62,4 +64,17 @@ public protocol FederatedTask: AnyObject {
 
     /// Test accuracy, test loss and full training loss of `x`.
     func evaluate(at x: UnsafeBufferPointer<Float>) throws -> TaskEvaluation
+
+    /// A replica of this task for running clients in parallel, or `nil` when the task cannot
+    /// make one (its clients then run one at a time).
+    ///
+    /// The replica shares the task's read-only data, owns its workspaces, computes its forward
+    /// passes on `backend`, and gives the same loss bits as this task on that backend. It serves
+    /// `loss(at:batch:)` only.
+    func makeReplica(backend: any KernelBackend) throws -> (any FederatedTask)?
+}
+
+extension FederatedTask {
+    /// No replica: clients of this task run one at a time.
+    public func makeReplica(backend: any KernelBackend) throws -> (any FederatedTask)? { nil }
 }

@@ -6,7 +6,8 @@ import HiSoOptim
 ///
 /// Memory: the server's state; in exact mode one ``Client`` per client (model and trainer
 /// workspace, `2 d` floats each, plus `d` for a local model when `tau > 1` and `2 d` for HiSo's
-/// H and s); in fast mode one shared ``LocalTrainer`` and nothing per client but its sync round.
+/// H and s); in fast mode one shared ``LocalTrainer`` and nothing per client but its sync round
+/// (with more than one thread, one trainer and task replica per lane: ``ClientLanes``).
 /// ``history`` keeps every round record (the checkpoint's round log, `tau P` floats per round).
 final class ScalarEngine {
     let configuration: RunConfiguration
@@ -18,6 +19,9 @@ final class ScalarEngine {
     private(set) var syncRounds: [UInt64]
     private(set) var history: [RoundRecord]
     private var trainer: LocalTrainer
+    /// Parallel client lanes for the task ``laneSource`` (``parallelUploads(sampled:round:learningRate:task:)``).
+    var lanes: ClientLanes?
+    var laneSource: ObjectIdentifier?
 
     /// Builds the engine at round `history.count`, replaying `history` from the initial model.
     ///
@@ -112,7 +116,8 @@ final class ScalarEngine {
         let sampled = ClientSampler.sample(seed: c.seed, round: round, clients: c.clients, sampled: c.sampledClients)
         var uploads: [ClientUpload] = []
         uploads.reserveCapacity(sampled.count)
-        for i in sampled {
+        let parallel = try parallelUploads(sampled: sampled, round: round, learningRate: learningRate, task: task)
+        for (slot, i) in sampled.enumerated() {
             var down = TrafficBytes(header: 8)
             let r0 = syncRounds[i]
             let fallback = !server.log.covers(from: r0)
@@ -126,7 +131,12 @@ final class ScalarEngine {
                 for record in missed { down.scalars += Self.recordBytes(record) }
                 if c.syncMode == .exact { try clients[i].catchUp(with: missed) }
             }
-            var upload = try computeUpload(client: i, round: round, learningRate: learningRate, task: task)
+            var upload: ClientUpload
+            if let parallel {
+                upload = try parallel[slot].get()
+            } else {
+                upload = try computeUpload(client: i, round: round, learningRate: learningRate, task: task)
+            }
             attack.apply(to: &upload.scalars, client: i, round: round)
             uploads.append(upload)
             syncRounds[i] = round

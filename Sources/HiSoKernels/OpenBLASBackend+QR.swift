@@ -22,8 +22,7 @@ extension OpenBLASBackend {
             tau.deallocate()
             sign.deallocate()
         }
-        useOwnThreadCount()
-        let factored = LAPACKE_sgeqrf(LAPACK_ROW_MAJOR, Int32(m), Int32(n), q, Int32(ldq), tau)
+        let factored = withPool { LAPACKE_sgeqrf(LAPACK_ROW_MAJOR, Int32(m), Int32(n), q, Int32(ldq), tau) }
         precondition(factored == 0, "LAPACKE_sgeqrf failed with info \(factored)")
         for j in 0..<n {
             sign[j] = q[j * ldq + j] < 0 ? -1 : 1
@@ -31,7 +30,7 @@ extension OpenBLASBackend {
                 for c in 0..<n { r[j * ldr + c] = c < j ? 0 : sign[j] * q[j * ldq + c] }
             }
         }
-        let formed = LAPACKE_sorgqr(LAPACK_ROW_MAJOR, Int32(m), Int32(n), Int32(n), q, Int32(ldq), tau)
+        let formed = withPool { LAPACKE_sorgqr(LAPACK_ROW_MAJOR, Int32(m), Int32(n), Int32(n), q, Int32(ldq), tau) }
         precondition(formed == 0, "LAPACKE_sorgqr failed with info \(formed)")
         for i in 0..<m {
             for j in 0..<n { q[i * ldq + j] *= sign[j] }

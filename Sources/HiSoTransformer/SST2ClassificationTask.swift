@@ -78,6 +78,15 @@ public final class SST2ClassificationTask {
     private var testCache: FeatureCache?
     private var trainStates: HiddenStateCache?
     private var testStates: HiddenStateCache?
+    /// The (client, round, step) whose batch the workspace holds prepared, if any.
+    private var preparedKey: BatchKey?
+    /// Whether every training sentence's frozen prefix is cached (``warmPrefixCache(at:)``).
+    private var prefixWarm = false
+
+    /// A training mini-batch's identity.
+    private struct BatchKey: Equatable {
+        var client: Int, round: UInt64, step: Int
+    }
 
     /// Tokenizes the splits and divides the training split among the clients.
     ///
@@ -150,20 +159,105 @@ public final class SST2ClassificationTask {
     /// The mean cross-entropy of the model `x` on the mini-batch of (client, round, step).
     ///
     /// - Throws: ``TransformerError/invalidArgument(name:value:expected:)`` for a bad client or vector length.
-    /// - Complexity: one encoder forward pass of `batchSize` sentences (head-only: cached after first use).
+    /// Consecutive calls for the same (client, round, step) — the forward passes of one ZO step —
+    /// share the prepared batch: its ids, row starts and the frozen part's output
+    /// (``BertClassifier/prepare(trainable:texts:indices:workspace:backend:cache:)``); only the
+    /// first call draws, checks and packs the batch.
+    ///
+    /// - Complexity: one forward pass of the trainable layers on `batchSize` sentences (head-only:
+    ///   cached after first use). Allocates nothing once the batch's prefix is cached.
     public func loss(at x: UnsafeBufferPointer<Float>, client: Int, round: UInt64, step: Int) throws(TransformerError) -> Float {
         guard client >= 0, client < clientCount else {
             throw .invalidArgument(name: "client", value: "\(client)", expected: "0..<\(clientCount)")
         }
-        fillBatch(client: client, round: round, step: step)
-        for (b, i) in batch.enumerated() { batchLabels[b] = trainLabels[i] }
-        return try batchLoss(x, texts: trainTexts, indices: batch, labels: batchLabels, cache: trainCache, states: trainStates).loss
+        guard x.count == parameterCount else {
+            throw .invalidArgument(name: "parameter vector length", value: "\(x.count)", expected: "\(parameterCount)")
+        }
+        let key = BatchKey(client: client, round: round, step: step)
+        if let trainCache {
+            fillBatch(client: client, round: round, step: step)
+            for (b, i) in batch.enumerated() { batchLabels[b] = trainLabels[i] }
+            return try batchLoss(x, texts: trainTexts, indices: batch, labels: batchLabels, cache: trainCache, states: nil).loss
+        }
+        if preparedKey != key {
+            preparedKey = nil
+            if trainStates != nil, !prefixWarm { try warmPrefixCache(at: x) }
+            fillBatch(client: client, round: round, step: step)
+            for (b, i) in batch.enumerated() { batchLabels[b] = trainLabels[i] }
+            try classifier.prepare(
+                trainable: x, texts: trainTexts, indices: batch, workspace: workspace, backend: backend, cache: trainStates)
+            preparedKey = key
+        }
+        try classifier.encodePrepared(trainable: x, workspace: workspace, backend: backend)
+        return classifier.headLoss(trainable: x, features: workspace.pooled, labels: batchLabels).loss
+    }
+
+    /// Computes and caches the frozen prefix's hidden states of every training sentence not yet
+    /// cached (``TrainableSubset/lastLayers(_:)`` only; otherwise nothing to do), `batchSize`
+    /// sentences at a time in index order, so that rounds afterwards run only the trainable layers.
+    ///
+    /// The first training loss calls it, so the cached rows never depend on which batches came
+    /// first (or on clients running in parallel), and the cache is read-only afterwards. It costs
+    /// what filling the cache lazily costs over a long run (every sentence once).
+    ///
+    /// - Parameter x: any trainable vector of the right length (the prefix does not read it).
+    /// - Throws: ``TransformerError/invalidArgument(name:value:expected:)`` for a wrong vector length.
+    /// - Complexity: the frozen layers' forward pass on every uncached training sentence.
+    public func warmPrefixCache(at x: UnsafeBufferPointer<Float>) throws(TransformerError) {
+        guard let trainStates else { return }
+        preparedKey = nil
+        let missing = (0..<trainTexts.count).filter { !trainStates.has($0) }
+        var start = 0
+        while start < missing.count {
+            let chunk = Array(missing[start..<min(start + configuration.batchSize, missing.count)])
+            try classifier.prepare(
+                trainable: x, texts: trainTexts, indices: chunk, workspace: workspace, backend: backend, cache: trainStates)
+            start += chunk.count
+        }
+        prefixWarm = true
+    }
+
+    /// A replica for running clients in parallel (`nil` for head-only training, whose feature
+    /// cache fills lazily): it shares this task's model, texts, split and prefix cache (warmed
+    /// first, then read-only) and owns its workspace and batch buffers; its losses are this task's,
+    /// bit for bit, computed on `backend`.
+    ///
+    /// - Complexity: ``warmPrefixCache(at:)`` if not done yet. Memory: a workspace and `d` floats
+    ///   for the warm-up's vector.
+    public func replica(backend: any KernelBackend) throws(TransformerError) -> SST2ClassificationTask? {
+        guard trainCache == nil else { return nil }
+        if trainStates != nil, !prefixWarm {
+            let x = [Float](repeating: 0, count: parameterCount)
+            try x.withUnsafeBufferPointer { (p) throws(TransformerError) in try warmPrefixCache(at: p) }
+        }
+        return SST2ClassificationTask(replicating: self, backend: backend)
+    }
+
+    private init(replicating source: SST2ClassificationTask, backend: any KernelBackend) {
+        configuration = source.configuration
+        classifier = source.classifier
+        trainTexts = source.trainTexts
+        testTexts = source.testTexts
+        trainLabels = source.trainLabels
+        testLabels = source.testLabels
+        partition = source.partition
+        self.backend = backend
+        workspace = BertWorkspace(
+            configuration: source.classifier.model.encoder.configuration, maxBatch: source.configuration.batchSize,
+            maxSequenceLength: source.configuration.maxLength, loraRank: source.classifier.loraRank)
+        evaluationSample = source.evaluationSample
+        batch = source.batch
+        batchLabels = source.batchLabels
+        trainStates = source.trainStates
+        testStates = source.testStates
+        prefixWarm = source.prefixWarm
     }
 
     /// Test accuracy and loss on the whole test split, and the loss on the fixed training sample.
     ///
     /// - Throws: as ``loss(at:client:round:step:)``.
     public func evaluate(at x: UnsafeBufferPointer<Float>) throws(TransformerError) -> (testAccuracy: Double, testLoss: Double, trainLoss: Double) {
+        preparedKey = nil
         let test = try meanLoss(
             x, texts: testTexts, indices: Array(0..<testTexts.count), labels: testLabels, cache: testCache, states: testStates)
         let train = try meanLoss(
@@ -193,7 +287,7 @@ public final class SST2ClassificationTask {
     /// Loss and correct count of one batch, through the pooled-feature cache when the encoder is
     /// frozen, or the hidden-state cache when only the last layers train.
     private func batchLoss(
-        _ x: UnsafeBufferPointer<Float>, texts: EncodedTexts, indices: [Int], labels: some Collection<Int32>,
+        _ x: UnsafeBufferPointer<Float>, texts: EncodedTexts, indices: [Int], labels: [Int32],
         cache: FeatureCache?, states: HiddenStateCache?
     ) throws(TransformerError) -> (loss: Float, correct: Int) {
         guard x.count == parameterCount else {
