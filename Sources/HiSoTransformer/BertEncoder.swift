@@ -70,7 +70,7 @@ public struct BertEncoder: Sendable {
     }
 
     /// Checks the batch against the workspace and the model, and fills `workspace.rowStarts`.
-    private func prepareRows(texts: EncodedTexts, indices: [Int], workspace: BertWorkspace) throws(TransformerError) -> Int {
+    func prepareRows(texts: EncodedTexts, indices: [Int], workspace: BertWorkspace) throws(TransformerError) -> Int {
         guard indices.count >= 1, indices.count <= workspace.maxBatch else {
             throw .invalidArgument(name: "batch size", value: "\(indices.count)", expected: "1...\(workspace.maxBatch)")
         }
@@ -99,7 +99,7 @@ public struct BertEncoder: Sendable {
     }
 
     /// `x = LayerNorm(word[id] + position[p] + tokenType[0])` for every packed row.
-    private func embed(_ parameters: BertParameterView, texts: EncodedTexts, indices: [Int], workspace: BertWorkspace) {
+    func embed(_ parameters: BertParameterView, texts: EncodedTexts, indices: [Int], workspace: BertWorkspace) {
         let h = configuration.hiddenSize
         let word = parameters.pointer(layout.wordEmbedding)
         let position = parameters.pointer(layout.positionEmbedding)
@@ -121,7 +121,7 @@ public struct BertEncoder: Sendable {
     }
 
     /// The mean of each sequence's rows of `workspace.hidden` into `workspace.pooled`.
-    private func pool(batch: Int, workspace: BertWorkspace) {
+    func pool(batch: Int, workspace: BertWorkspace) {
         let h = configuration.hiddenSize
         for b in 0..<batch {
             let out = workspace.pooled + b * h
