@@ -4,10 +4,12 @@
 //
 // Layers (dependency arrows point down only):
 //   C shims ........ CHiSoBLAS (OpenBLAS + LAPACKE), CHiSoSIMD (AVX2 kernels), CHiSoZlib
-//   kernels ........ HiSoKernels        (perturbation stream, fused ZO kernels, GEMM)
+//   kernels ........ HiSoKernels        (perturbation stream, seeded generators, fused ZO kernels, GEMM)
 //   models, data ... HiSoModels, HiSoData, HiSoTransformer
-//   algorithms ..... HiSoOptim          (ZO estimator, preconditioners, centralised optimizers)
-//   federation ..... HiSoFederation     (server, clients, round log, ledger, tasks)
+//   algorithms ..... HiSoOptim          (ZO estimator, preconditioners, centralised optimizer)
+//   protocol core .. HiSoFederation     (server, clients, round log, replay, aggregation, ledger,
+//                                        checkpoints, sampling, in-process simulation driver)
+//   experiments .... HiSoExperiments    (tasks, task catalogue, scenarios, reports, run records)
 //   tools .......... hiso (CLI), hiso-bench (Benchmarks/)
 import PackageDescription
 
@@ -23,6 +25,7 @@ let package = Package(
         .library(name: "HiSoData", targets: ["HiSoData"]),
         .library(name: "HiSoOptim", targets: ["HiSoOptim"]),
         .library(name: "HiSoFederation", targets: ["HiSoFederation"]),
+        .library(name: "HiSoExperiments", targets: ["HiSoExperiments"]),
         .library(name: "HiSoTransformer", targets: ["HiSoTransformer"]),
         .executable(name: "hiso", targets: ["hiso"]),
         .executable(name: "hiso-bench", targets: ["hiso-bench"]),
@@ -76,7 +79,7 @@ let package = Package(
         ),
         .target(
             name: "HiSoTransformer",
-            dependencies: ["HiSoKernels", "HiSoModels", "HiSoData"]
+            dependencies: ["HiSoKernels", "HiSoData"]
         ),
         .target(
             name: "HiSoOptim",
@@ -84,14 +87,18 @@ let package = Package(
         ),
         .target(
             name: "HiSoFederation",
-            dependencies: ["HiSoKernels", "HiSoModels", "HiSoData", "HiSoOptim", "HiSoTransformer"]
+            dependencies: ["HiSoKernels", "HiSoOptim"]
+        ),
+        .target(
+            name: "HiSoExperiments",
+            dependencies: ["HiSoKernels", "HiSoModels", "HiSoData", "HiSoOptim", "HiSoTransformer", "HiSoFederation"]
         ),
 
         // MARK: - Tools
         .executableTarget(
             name: "hiso",
             dependencies: [
-                "HiSoKernels", "HiSoModels", "HiSoData", "HiSoOptim", "HiSoFederation", "HiSoTransformer",
+                "HiSoKernels", "HiSoData", "HiSoTransformer", "HiSoFederation", "HiSoExperiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -100,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "hiso-bench",
             dependencies: [
-                "HiSoKernels", "HiSoModels", "HiSoData", "HiSoOptim", "HiSoFederation", "HiSoTransformer",
+                "HiSoKernels", "HiSoModels", "HiSoOptim", "HiSoTransformer", "HiSoFederation", "HiSoExperiments",
                 .target(name: "CHiSoBLAS", condition: openBLAS),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -114,20 +121,32 @@ let package = Package(
             path: "Tests/HiSoTestSupport"
         ),
         .testTarget(name: "HiSoKernelsTests", dependencies: ["HiSoKernels", "HiSoTestSupport"]),
-        .testTarget(name: "HiSoModelsTests", dependencies: ["HiSoModels", "HiSoData", "HiSoTestSupport"]),
+        .testTarget(name: "HiSoModelsTests", dependencies: ["HiSoKernels", "HiSoModels", "HiSoTestSupport"]),
         .testTarget(
             name: "HiSoDataTests",
-            dependencies: ["HiSoData", "HiSoTestSupport"],
+            dependencies: ["HiSoData", "HiSoKernels"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "HiSoOptimTests", dependencies: ["HiSoOptim", "HiSoModels", "HiSoTestSupport"]),
-        .testTarget(name: "HiSoFederationTests", dependencies: ["HiSoFederation", "HiSoTestSupport"]),
+        .testTarget(name: "HiSoOptimTests", dependencies: ["HiSoKernels", "HiSoModels", "HiSoOptim", "HiSoTestSupport"]),
+        .testTarget(
+            name: "HiSoFederationTests",
+            dependencies: ["HiSoKernels", "HiSoOptim", "HiSoFederation", "HiSoExperiments"]
+        ),
+        .testTarget(
+            name: "HiSoExperimentsTests",
+            dependencies: [
+                "HiSoKernels", "HiSoModels", "HiSoData", "HiSoOptim", "HiSoTransformer", "HiSoFederation", "HiSoExperiments",
+            ]
+        ),
         .testTarget(
             name: "HiSoTransformerTests",
-            dependencies: ["HiSoTransformer", "HiSoTestSupport"],
+            dependencies: ["HiSoKernels", "HiSoData", "HiSoTransformer", "HiSoTestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "HiSoCLITests", dependencies: ["hiso", "HiSoTestSupport"]),
+        .testTarget(
+            name: "HiSoCLITests",
+            dependencies: ["hiso", "HiSoKernels", "HiSoFederation", "HiSoExperiments"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import HiSoExperiments
 import HiSoFederation
 
 /// What `hiso-bench convergence` prints: per comparison its summary document, plus the

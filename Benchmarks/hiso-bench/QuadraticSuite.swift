@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HiSoExperiments
 import HiSoFederation
 import HiSoKernels
 import HiSoOptim

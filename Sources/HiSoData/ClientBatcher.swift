@@ -1,3 +1,5 @@
+import HiSoKernels
+
 /// Seeded, epoch-wise shuffled mini-batches of one client's samples, like a PyTorch `DataLoader`
 /// with `shuffle=True` whose iterator is restarted whenever it runs out.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import HiSoKernels
 
 /// The scikit-learn digits set: 1,797 grey-scale 8x8 images of handwritten digits, pixel values
 /// 0...16, 10 classes (about 180 each).

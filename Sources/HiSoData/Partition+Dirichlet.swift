@@ -1,3 +1,5 @@
+import HiSoKernels
+
 extension Partition {
     /// The standard Dirichlet label split (Hsu, Qi and Brown 2019; Yurochkin et al. 2019).
     ///

@@ -1,3 +1,5 @@
+import HiSoKernels
+
 extension Partition {
     /// An IID partition: a seeded uniform permutation of `0..<sampleCount` cut into `clients`
     /// contiguous chunks of sizes `ceil` or `floor` of `sampleCount / clients` (the first

@@ -1,3 +1,5 @@
+import HiSoKernels
+
 extension Partition {
     /// The peer's Dirichlet split (DeComFL's `get_dirichlet_split_indexes` with
     /// `balance_approach=True`), which scales alpha by class frequency.

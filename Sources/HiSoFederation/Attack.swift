@@ -1,4 +1,4 @@
-import HiSoData
+import HiSoKernels
 
 /// A simulated attack on uploads, for robustness studies (see ``AttackKind``).
 ///

@@ -1,4 +1,4 @@
-import HiSoData
+import HiSoKernels
 
 /// Uniform sampling of `m` of `M` clients without replacement, seeded by (run seed, round).
 ///

@@ -51,7 +51,7 @@ final class VectorEngine {
 
     /// The seed stream of `client`'s own FedZO directions.
     static func clientSeed(runSeed: UInt64, client: Int) -> UInt64 {
-        StepSeed.mix(runSeed ^ (UInt64(client + 1) &* 0x9E37_79B9_7F4A_7C15))
+        SplitMix64.mix(runSeed ^ (UInt64(client + 1) &* 0x9E37_79B9_7F4A_7C15))
     }
 
     /// Plays round ``round``.

@@ -1,3 +1,5 @@
+import HiSoKernels
+
 extension Network {
     /// Fills `parameters` with PyTorch's default initialisation in distribution.
     ///

@@ -1,3 +1,5 @@
+import HiSoKernels
+
 /// Derives the perturbation seed of one local step from the run seed and `(round, step)`.
 ///
 /// The hash is three rounds of the SplitMix64 finaliser `mix`:
@@ -24,17 +26,6 @@
 /// | 0 | 1 | 0 | `0x943AFB10D107F8FD` |
 /// | 42 | 7 | 2 | `0xDA641F2AE946F012` |
 public enum StepSeed {
-    /// The SplitMix64 finaliser (Steele, Lea and Flood 2014), a bijection on `UInt64`.
-    ///
-    /// Complexity: O(1).
-    @inlinable
-    public static func mix(_ value: UInt64) -> UInt64 {
-        var z = value
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
     /// The seed of local step `step` of round `round` in the run seeded by `runSeed`.
     ///
     /// - Parameters:
@@ -44,8 +35,8 @@ public enum StepSeed {
     /// - Returns: `mix(mix(mix(runSeed ^ 0x9E3779B97F4A7C15) + round) + step)`.
     @inlinable
     public static func derive(runSeed: UInt64, round: UInt64, step: Int) -> UInt64 {
-        let a = mix(runSeed ^ 0x9E37_79B9_7F4A_7C15)
-        let b = mix(a &+ round)
-        return mix(b &+ UInt64(truncatingIfNeeded: step))
+        let a = SplitMix64.mix(runSeed ^ 0x9E37_79B9_7F4A_7C15)
+        let b = SplitMix64.mix(a &+ round)
+        return SplitMix64.mix(b &+ UInt64(truncatingIfNeeded: step))
     }
 }

@@ -43,7 +43,7 @@ extension BertClassifier {
         for label in labels where label < 0 || Int(label) >= classes {
             throw .invalidArgument(name: "label", value: "\(label)", expected: "0..<\(classes)")
         }
-        guard workspace.firstLayer == frozenLayers, workspace.recordsEmbeddings == (split == 0),
+        guard workspace.firstLayer == frozenLayers, workspace.trainsEmbeddings == (split == 0),
               workspace.loraRank >= loraRank
         else {
             throw .invalidArgument(
@@ -68,8 +68,8 @@ extension BertClassifier {
             let gradients = BertGradientView(
                 tail: split < encoder.layout.count ? g + loraCount : nil, split: split, lora: loraRank > 0 ? g : nil)
             encoder.backward(
-                parameters, gradient: gradients, texts: texts, indices: indices, tokens: tokens, workspace: workspace,
-                backend: backend, inputGradient: inputGradient)
+                parameters, gradient: gradients, tokens: tokens, workspace: workspace, backend: backend,
+                inputGradient: inputGradient)
             return loss
         }
     }

@@ -15,22 +15,23 @@ extension BertEncoder {
     ///   `dQ = dS K / sqrt(dh)`, `dK = dS^T Q / sqrt(dh)`;
     /// - `db_qkv = sum_t d[Q K V]`, `dW_qkv = d[Q K V]^T x0`, `dx0 = dr1 + d[Q K V] W_qkv`;
     ///   LoRA on Q (and V): `dB = s dQ^T (x0 A^T)`, `dA = s (dQ B)^T x0`, `dx0 += s (dQ B) A`.
-    /// Pooling: `dx[t] = dpooled[b] / n_b` for the `n_b` tokens of sequence `b`. With recorded
+    /// Pooling: `dx[t] = dpooled[b] / n_b` for the `n_b` tokens of sequence `b`. With trainable
     /// embeddings: `d(word[id]) += e`, `d(position[p]) += e`, `d(tokenType[0]) += e` with `e = LN0'(dx)`.
+    /// The LayerNorm statistics come from the recorded sums, recomputed per row.
     ///
     /// Frozen tensors get no gradient (their weight-gradient GEMMs are skipped); the input
     /// gradient of the first recorded layer is computed only when `inputGradient` is set, or when
-    /// the embeddings are recorded, and is left in `workspace.dHidden`.
+    /// the embeddings train, and is left in `workspace.dHidden`.
     ///
     /// - Complexity: about twice the recorded layers' forward GEMM work (`4 L' tokens (4 h^2 + 2 h I)`
     ///   flops plus `8 L' h sum_b n_b^2` for attention, `L'` recorded layers), plus the recomputed
-    ///   attention scores (`2 L' h sum_b n_b^2`). With recorded embeddings, zeroing their gradient
+    ///   attention scores (`2 L' h sum_b n_b^2`). With trainable embeddings, zeroing their gradient
     ///   (`(V + P + T) h`). Allocates nothing.
     func backward(
-        _ parameters: BertParameterView, gradient: BertGradientView, texts: EncodedTexts, indices: [Int], tokens: Int,
-        workspace: BertGradientWorkspace, backend: any KernelBackend, inputGradient: Bool
+        _ parameters: BertParameterView, gradient: BertGradientView, tokens: Int, workspace: BertGradientWorkspace,
+        backend: any KernelBackend, inputGradient: Bool
     ) {
-        let batch = indices.count
+        let batch = workspace.forward.batchCount
         let h = configuration.hiddenSize
         let rowStarts = workspace.forward.rowStarts
         for b in 0..<batch {
@@ -46,11 +47,11 @@ extension BertEncoder {
         while l >= first {
             layerBackward(
                 l, parameters, gradient: gradient, batch: batch, tokens: tokens, workspace: workspace, backend: backend,
-                inputGradient: l > first || inputGradient || workspace.recordsEmbeddings)
+                inputGradient: l > first || inputGradient || workspace.trainsEmbeddings)
             l -= 1
         }
-        if workspace.recordsEmbeddings {
-            embeddingBackward(parameters, gradient: gradient, texts: texts, indices: indices, tokens: tokens, workspace: workspace)
+        if workspace.trainsEmbeddings {
+            embeddingBackward(parameters, gradient: gradient, tokens: tokens, workspace: workspace)
         }
     }
 
@@ -68,9 +69,9 @@ extension BertEncoder {
         let dx = workspace.dHidden
 
         BertMath.layerNormBackward(
-            dx, rows: tokens, columns: h, normalized: record.outputNormalized, inverse: record.outputInverse,
-            gamma: parameters.pointer(offsets.outputNormWeight), dGamma: gradient.pointer(offsets.outputNormWeight),
-            dBeta: gradient.pointer(offsets.outputNormBias))
+            dx, rows: tokens, columns: h, sums: record.outputSum, bias: parameters.pointer(offsets.outputBias),
+            gamma: parameters.pointer(offsets.outputNormWeight), epsilon: configuration.layerNormEpsilon,
+            dGamma: gradient.pointer(offsets.outputNormWeight), dBeta: gradient.pointer(offsets.outputNormBias))
         if let db = gradient.pointer(offsets.outputBias) { BertMath.columnSums(dx, rows: tokens, columns: h, into: db) }
         if let dw = gradient.pointer(offsets.outputWeight) {
             backend.gemm(
@@ -80,7 +81,9 @@ extension BertEncoder {
         backend.gemm(
             transA: false, transB: false, m: tokens, n: inner, k: h, alpha: 1,
             a: dx, lda: h, b: parameters.pointer(offsets.outputWeight), ldb: inner, beta: 0, c: workspace.dInner, ldc: inner)
-        BertMath.geluBackward(workspace.dInner, preActivation: record.preActivation, count: tokens * inner)
+        BertMath.geluBackward(
+            workspace.dInner, rows: tokens, columns: inner, preActivation: record.preActivation,
+            bias: parameters.pointer(offsets.intermediateBias))
         if let db = gradient.pointer(offsets.intermediateBias) {
             BertMath.columnSums(workspace.dInner, rows: tokens, columns: inner, into: db)
         }
@@ -94,9 +97,9 @@ extension BertEncoder {
             a: workspace.dInner, lda: inner, b: parameters.pointer(offsets.intermediateWeight), ldb: h, beta: 1, c: dx, ldc: h)
 
         BertMath.layerNormBackward(
-            dx, rows: tokens, columns: h, normalized: record.attentionNormalized, inverse: record.attentionInverse,
-            gamma: parameters.pointer(offsets.attentionNormWeight), dGamma: gradient.pointer(offsets.attentionNormWeight),
-            dBeta: gradient.pointer(offsets.attentionNormBias))
+            dx, rows: tokens, columns: h, sums: record.attentionSum, bias: parameters.pointer(offsets.attentionOutputBias),
+            gamma: parameters.pointer(offsets.attentionNormWeight), epsilon: configuration.layerNormEpsilon,
+            dGamma: gradient.pointer(offsets.attentionNormWeight), dBeta: gradient.pointer(offsets.attentionNormBias))
         if let db = gradient.pointer(offsets.attentionOutputBias) {
             BertMath.columnSums(dx, rows: tokens, columns: h, into: db)
         }
@@ -132,7 +135,7 @@ extension BertEncoder {
         }
     }
 
-    /// `workspace.dQKV` from `workspace.dContext`, per sequence and head (see ``backward(_:gradient:texts:indices:tokens:workspace:backend:inputGradient:)``).
+    /// `workspace.dQKV` from `workspace.dContext`, per sequence and head (see ``backward(_:gradient:tokens:workspace:backend:inputGradient:)``).
     private func attentionBackward(
         batch: Int, record: BertGradientWorkspace.LayerRecord, workspace: BertGradientWorkspace, backend: any KernelBackend
     ) {
@@ -148,7 +151,10 @@ extension BertEncoder {
             let dc = workspace.dContext + first * h
             for head in 0..<configuration.headCount {
                 let column = head * dh
-                attentionProbabilities(record: record, first: first, length: n, column: column, workspace: workspace, backend: backend)
+                backend.gemm(
+                    transA: false, transB: true, m: n, n: n, k: dh, alpha: scale,
+                    a: q + column, lda: 3 * h, b: q + h + column, ldb: 3 * h, beta: 0, c: workspace.probabilities, ldc: n)
+                BertMath.softmaxRows(workspace.probabilities, rows: n, columns: n)
                 backend.gemm(
                     transA: true, transB: false, m: n, n: dh, k: n, alpha: 1,
                     a: workspace.probabilities, lda: n, b: dc + column, ldb: h, beta: 0, c: dq + 2 * h + column, ldc: 3 * h)
@@ -203,33 +209,48 @@ extension BertEncoder {
     }
 
     /// The embeddings' gradients from `workspace.dHidden` (the gradient of the embeddings' output):
-    /// their LayerNorm's parameters, then the word, position and token-type rows each token used
-    /// (the whole embedding gradient is zeroed first).
+    /// their LayerNorm's parameters (its input `word[id] + position[p] + tokenType[0]` recomputed
+    /// into `workspace.dContext`), then the word, position and token-type rows each token used (the
+    /// whole embedding gradient is zeroed first).
     private func embeddingBackward(
-        _ parameters: BertParameterView, gradient: BertGradientView, texts: EncodedTexts, indices: [Int], tokens: Int,
-        workspace: BertGradientWorkspace
+        _ parameters: BertParameterView, gradient: BertGradientView, tokens: Int, workspace: BertGradientWorkspace
     ) {
         let h = configuration.hiddenSize
-        BertMath.layerNormBackward(
-            workspace.dHidden, rows: tokens, columns: h, normalized: workspace.embeddingNormalized,
-            inverse: workspace.embeddingInverse, gamma: parameters.pointer(layout.embeddingNormWeight),
-            dGamma: gradient.pointer(layout.embeddingNormWeight), dBeta: gradient.pointer(layout.embeddingNormBias))
-        guard let word = gradient.pointer(layout.wordEmbedding) else { return }
-        let position = word + (layout.positionEmbedding - layout.wordEmbedding)
-        let type0 = word + (layout.tokenTypeEmbedding - layout.wordEmbedding)
-        word.update(repeating: 0, count: layout.embeddingNormWeight - layout.wordEmbedding)
-        let rowStarts = workspace.forward.rowStarts
-        texts.ids.withUnsafeBufferPointer { ids in
-            for (b, i) in indices.enumerated() {
-                let start = texts.starts[i]
-                for p in 0..<texts.length(of: i) {
-                    let d = workspace.dHidden + (rowStarts[b] + p) * h
+        let plain = workspace.forward
+        let word = parameters.pointer(layout.wordEmbedding)
+        let position = parameters.pointer(layout.positionEmbedding)
+        let type0 = parameters.pointer(layout.tokenTypeEmbedding)
+        let sums = workspace.dContext
+        plain.packedIds.withUnsafeBufferPointer { ids in
+            for b in 0..<plain.batchCount {
+                let start = plain.rowStarts[b]
+                for p in 0..<(plain.rowStarts[b + 1] - start) {
+                    let row = sums + (start + p) * h
                     let w = word + Int(ids[start + p]) * h
                     let pos = position + p * h
+                    for j in 0..<h { row[j] = w[j] + pos[j] + type0[j] }
+                }
+            }
+        }
+        BertMath.layerNormBackward(
+            workspace.dHidden, rows: tokens, columns: h, sums: sums, bias: nil,
+            gamma: parameters.pointer(layout.embeddingNormWeight), epsilon: configuration.layerNormEpsilon,
+            dGamma: gradient.pointer(layout.embeddingNormWeight), dBeta: gradient.pointer(layout.embeddingNormBias))
+        guard let dWord = gradient.pointer(layout.wordEmbedding) else { return }
+        let dPosition = dWord + (layout.positionEmbedding - layout.wordEmbedding)
+        let dType0 = dWord + (layout.tokenTypeEmbedding - layout.wordEmbedding)
+        dWord.update(repeating: 0, count: layout.embeddingNormWeight - layout.wordEmbedding)
+        plain.packedIds.withUnsafeBufferPointer { ids in
+            for b in 0..<plain.batchCount {
+                let start = plain.rowStarts[b]
+                for p in 0..<(plain.rowStarts[b + 1] - start) {
+                    let d = workspace.dHidden + (start + p) * h
+                    let w = dWord + Int(ids[start + p]) * h
+                    let pos = dPosition + p * h
                     for j in 0..<h {
                         w[j] += d[j]
                         pos[j] += d[j]
-                        type0[j] += d[j]
+                        dType0[j] += d[j]
                     }
                 }
             }

@@ -1,15 +1,16 @@
 /// Preallocated buffers for one first-order step (a recording forward pass and the backward pass
 /// through the trainable layers), so that a step allocates nothing.
 ///
-/// Kept per trainable layer and token (floats), for the backward pass: the layer input `x0` (h),
-/// the fused Q/K/V (3h), the attention context (h), the first LayerNorm's `x_hat` (h) and output
-/// `x1` (h), the FFN pre-activation `u` (I) and `GELU(u)` (I), the second LayerNorm's `x_hat` (h),
-/// and the two `1 / sigma` (2): `8 h + 2 I + 2` floats, 24.6 KB per token and layer for MiniLM
-/// (50 MB per layer at 2,048 tokens). Attention probabilities are not kept; the backward pass
-/// recomputes them per (sequence, head) into an `S x S` buffer. Training the embeddings adds
-/// their LayerNorm's `x_hat` and `1 / sigma` (`h + 1` per token).
-/// Scratch shared by the layers: `7 h + I + 2 r` floats per token, `2 S^2`, `batch h`.
-/// The frozen prefix, the row layout, the last layer's output and the pooling use ``forward``,
+/// Kept per trainable layer and token (floats), copied out of the plain forward pass: the layer
+/// input `x0` (h), `[Q K V]` with its bias (3h), the attention context (h), the residual sum before
+/// the first LayerNorm without its bias (h), that LayerNorm's output `x1` (h), the FFN
+/// pre-activation without its bias (I), `GELU(u)` (I), and the residual sum before the second
+/// LayerNorm without its bias (h): `8 h + 2 I` floats, 24.6 KB per token and layer for MiniLM
+/// (50 MB per layer at 2,048 tokens). The backward pass recomputes the LayerNorm statistics from
+/// the kept sums (`O(h)` per row) and the attention probabilities per (sequence, head) into an
+/// `S x S` buffer, rather than keeping them.
+/// Scratch shared by the layers: `5 h + I + 2 r` floats per token, `2 S^2`, `batch h`.
+/// The row layout, the frozen prefix, the last layer's output and the pooling use ``forward``,
 /// a ``BertWorkspace``.
 ///
 /// One workspace serves one thread at a time (it is a non-`Sendable` reference type).
@@ -18,41 +19,46 @@ public final class BertGradientWorkspace {
     struct LayerRecord {
         /// The layer input `x0` (`h`).
         let input: UnsafeMutablePointer<Float>
-        /// `[Q K V]` (`3h`).
+        /// `[Q K V]`, bias included (`3h`).
         let qkv: UnsafeMutablePointer<Float>
         /// The attention context `C` (`h`).
         let context: UnsafeMutablePointer<Float>
-        /// `x_hat` of the post-attention LayerNorm (`h`) and `1 / sigma` per token.
-        let attentionNormalized: UnsafeMutablePointer<Float>, attentionInverse: UnsafeMutablePointer<Float>
-        /// The post-attention LayerNorm output `x1` (`h`).
+        /// `x0 + C Wo^T` (`h`): the first LayerNorm's input without the bias `bo`.
+        let attentionSum: UnsafeMutablePointer<Float>
+        /// The first LayerNorm's output `x1` (`h`).
         let attended: UnsafeMutablePointer<Float>
-        /// The FFN pre-activation `u = x1 Wi^T + bi` and `GELU(u)` (`I` each).
-        let preActivation: UnsafeMutablePointer<Float>, activation: UnsafeMutablePointer<Float>
-        /// `x_hat` of the post-FFN LayerNorm (`h`) and `1 / sigma` per token.
-        let outputNormalized: UnsafeMutablePointer<Float>, outputInverse: UnsafeMutablePointer<Float>
+        /// `x1 Wi^T` (`I`): the FFN pre-activation `u` without the bias `bi`.
+        let preActivation: UnsafeMutablePointer<Float>
+        /// `GELU(u)` (`I`).
+        let activation: UnsafeMutablePointer<Float>
+        /// `x1 + GELU(u) Wf^T` (`h`): the second LayerNorm's input without the bias `bf`.
+        let outputSum: UnsafeMutablePointer<Float>
+
+        /// Keeps `[Q K V]` and the context of the plain forward's `workspace` (`tokens` rows).
+        @inline(__always)
+        func keepAttention(_ workspace: BertWorkspace, tokens: Int) {
+            qkv.update(from: workspace.qkv, count: tokens * 3 * workspace.hiddenSize)
+            context.update(from: workspace.context, count: tokens * workspace.hiddenSize)
+        }
     }
 
     /// The frozen prefix's workspace (row layout, embeddings, cached layers, head-only features).
     public let forward: BertWorkspace
     /// The first layer whose forward pass is recorded (every later layer is recorded too).
     public let firstLayer: Int
-    /// Whether the embeddings' LayerNorm is recorded (the ``TrainableSubset/all`` subset).
-    public let recordsEmbeddings: Bool
+    /// Whether the backward pass continues into the embeddings (the ``TrainableSubset/all`` subset).
+    public let trainsEmbeddings: Bool
     /// The LoRA rank capacity.
     public let loraRank: Int
     /// Records of layers `firstLayer ..< L`.
     let records: [LayerRecord]
-    /// `x_hat` (`tokens x h`) and `1 / sigma` (per token) of the embeddings' LayerNorm, when recorded.
-    let embeddingNormalized: UnsafeMutablePointer<Float>, embeddingInverse: UnsafeMutablePointer<Float>
     /// Backward: gradient of the hidden states (`tokens x h`); after a backward pass, the gradient
     /// of the input of layer ``firstLayer``.
     let dHidden: UnsafeMutablePointer<Float>
-    /// Backward: gradients of the context (`tokens x h`), of `[Q K V]` (`tokens x 3h`) and of the
-    /// FFN activation (`tokens x I`).
+    /// Backward: gradients of the context (`tokens x h`; also the embeddings' LayerNorm input), of
+    /// `[Q K V]` (`tokens x 3h`) and of the FFN activation (`tokens x I`).
     let dContext: UnsafeMutablePointer<Float>, dQKV: UnsafeMutablePointer<Float>, dInner: UnsafeMutablePointer<Float>
-    /// Forward scratch: a projection's output before its residual and LayerNorm (`tokens x h`).
     /// Attention scratch of one (sequence, head): the probabilities and their gradient (`S x S` each).
-    let projected: UnsafeMutablePointer<Float>
     let probabilities: UnsafeMutablePointer<Float>, dProbabilities: UnsafeMutablePointer<Float>
     /// LoRA down-projection `x A^T` and its gradient (`tokens x r` each).
     let loraDown: UnsafeMutablePointer<Float>, dLoraDown: UnsafeMutablePointer<Float>
@@ -70,13 +76,13 @@ public final class BertGradientWorkspace {
     public convenience init(classifier: BertClassifier, maxBatch: Int, maxSequenceLength: Int, maxTokens: Int? = nil) {
         let configuration = classifier.model.encoder.configuration
         self.init(
-            configuration: configuration, firstLayer: classifier.frozenLayers, recordsEmbeddings: classifier.split == 0,
+            configuration: configuration, firstLayer: classifier.frozenLayers, trainsEmbeddings: classifier.split == 0,
             loraRank: classifier.loraRank, maxBatch: maxBatch, maxSequenceLength: maxSequenceLength, maxTokens: maxTokens)
     }
 
     /// Allocates a workspace recording layers `firstLayer ..< L` of `configuration`.
     init(
-        configuration: BertConfiguration, firstLayer: Int, recordsEmbeddings: Bool, loraRank: Int, maxBatch: Int,
+        configuration: BertConfiguration, firstLayer: Int, trainsEmbeddings: Bool, loraRank: Int, maxBatch: Int,
         maxSequenceLength: Int, maxTokens: Int?
     ) {
         precondition(firstLayer >= 0 && firstLayer <= configuration.layerCount, "first layer out of range")
@@ -84,7 +90,7 @@ public final class BertGradientWorkspace {
             configuration: configuration, maxBatch: maxBatch, maxSequenceLength: maxSequenceLength, maxTokens: maxTokens,
             loraRank: loraRank)
         self.firstLayer = firstLayer
-        self.recordsEmbeddings = recordsEmbeddings
+        self.trainsEmbeddings = trainsEmbeddings
         self.loraRank = loraRank
         let tokens = forward.maxTokens
         let h = configuration.hiddenSize
@@ -99,17 +105,13 @@ public final class BertGradientWorkspace {
         records = (firstLayer..<configuration.layerCount).map { _ in
             LayerRecord(
                 input: make(tokens * h), qkv: make(tokens * 3 * h), context: make(tokens * h),
-                attentionNormalized: make(tokens * h), attentionInverse: make(tokens), attended: make(tokens * h),
-                preActivation: make(tokens * inner), activation: make(tokens * inner),
-                outputNormalized: make(tokens * h), outputInverse: make(tokens))
+                attentionSum: make(tokens * h), attended: make(tokens * h), preActivation: make(tokens * inner),
+                activation: make(tokens * inner), outputSum: make(tokens * h))
         }
-        embeddingNormalized = make(recordsEmbeddings ? tokens * h : 0)
-        embeddingInverse = make(recordsEmbeddings ? tokens : 0)
         dHidden = make(tokens * h)
         dContext = make(tokens * h)
         dQKV = make(tokens * 3 * h)
         dInner = make(tokens * inner)
-        projected = make(tokens * h)
         probabilities = make(maxSequenceLength * maxSequenceLength)
         dProbabilities = make(maxSequenceLength * maxSequenceLength)
         loraDown = make(tokens * loraRank)

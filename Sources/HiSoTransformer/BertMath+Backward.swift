@@ -1,65 +1,20 @@
 import Foundation
 
 extension BertMath {
-    /// In place: `x = x_hat * gamma + beta` with `x_hat = (x - mean) / sigma`, `sigma = sqrt(var(x) + epsilon)`,
-    /// as ``layerNorm(_:count:gamma:beta:epsilon:)`` (the same operations in the same order, so the
-    /// same bits), also keeping what the backward pass needs: `x_hat` in `normalized` and `1 / sigma`
-    /// in `inverse`.
-    ///
-    /// - Complexity: `O(count)`, no allocation.
-    @inline(__always)
-    static func layerNormRecording(
-        _ x: UnsafeMutablePointer<Float>, count: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
-        epsilon: Float, normalized: UnsafeMutablePointer<Float>, inverse: UnsafeMutablePointer<Float>
-    ) {
-        var sum: Float = 0
-        for j in 0..<count { sum += x[j] }
-        let mean = sum / Float(count)
-        var squares: Float = 0
-        for j in 0..<count {
-            let d = x[j] - mean
-            squares += d * d
-        }
-        let inverseSigma = 1 / (squares / Float(count) + epsilon).squareRoot()
-        inverse.pointee = inverseSigma
-        for j in 0..<count {
-            normalized[j] = (x[j] - mean) * inverseSigma
-            x[j] = normalized[j] * gamma[j] + beta[j]
-        }
-    }
-
-    /// `x = LayerNorm(x + y + bias)` per row, as ``biasResidualLayerNorm(_:into:rows:columns:bias:gamma:beta:epsilon:)``,
-    /// keeping `x_hat` (`rows x columns`) in `normalized` and `1 / sigma` (one per row) in `inverse`
-    /// (see ``layerNormRecording(_:count:gamma:beta:epsilon:normalized:inverse:)``).
-    ///
-    /// - Complexity: `O(rows * columns)`, no allocation.
-    static func biasResidualLayerNormRecording(
-        _ y: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
-        bias: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float,
-        normalized: UnsafeMutablePointer<Float>, inverse: UnsafeMutablePointer<Float>
-    ) {
-        for r in 0..<rows {
-            let row = x + r * columns
-            let add = y + r * columns
-            for j in 0..<columns { row[j] += add[j] + bias[j] }
-            layerNormRecording(
-                row, count: columns, gamma: gamma, beta: beta, epsilon: epsilon, normalized: normalized + r * columns,
-                inverse: inverse + r)
-        }
-    }
-
-    /// LayerNorm backward in place, row by row: for `y = x_hat * gamma + beta`,
-    /// `dx = (1 / sigma) (dy gamma - mean(dy gamma) - x_hat mean(dy gamma x_hat))`,
-    /// `dgamma = sum_rows dy x_hat`, `dbeta = sum_rows dy`.
+    /// LayerNorm backward in place, row by row: for `y = x_hat * gamma + beta` with
+    /// `x_hat = (r - mean(r)) / sigma`, `sigma = sqrt(var(r) + epsilon)` and `r = sum + bias`,
+    /// `dr = (1 / sigma) (dy gamma - mean(dy gamma) - x_hat mean(dy gamma x_hat))`,
+    /// `dgamma = sum_rows dy x_hat`, `dbeta = sum_rows dy`. The statistics are recomputed from
+    /// the kept sums (two passes per row, as the forward).
     ///
     /// - Parameters:
-    ///   - gradient: `dy` on entry, `dx` on return (`rows x columns`).
-    ///   - normalized: the forward's `x_hat`; `inverse`: its `1 / sigma` per row.
+    ///   - gradient: `dy` on entry, `dr` on return (`rows x columns`).
+    ///   - sums: the LayerNorm's input without `bias` (`rows x columns`); `bias`: `columns`, or `nil`.
     ///   - dGamma, dBeta: overwritten with the parameter gradients when not `nil` (frozen parameters).
     /// - Complexity: `O(rows * columns)`, no allocation.
     static func layerNormBackward(
-        _ gradient: UnsafeMutablePointer<Float>, rows: Int, columns: Int, normalized: UnsafePointer<Float>,
-        inverse: UnsafePointer<Float>, gamma: UnsafePointer<Float>, dGamma: UnsafeMutablePointer<Float>?,
+        _ gradient: UnsafeMutablePointer<Float>, rows: Int, columns: Int, sums: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, gamma: UnsafePointer<Float>, epsilon: Float, dGamma: UnsafeMutablePointer<Float>?,
         dBeta: UnsafeMutablePointer<Float>?
     ) {
         dGamma?.update(repeating: 0, count: columns)
@@ -67,54 +22,71 @@ extension BertMath {
         let n = Float(columns)
         for r in 0..<rows {
             let dy = gradient + r * columns
-            let hat = normalized + r * columns
-            if let dGamma { for j in 0..<columns { dGamma[j] += dy[j] * hat[j] } }
-            if let dBeta { for j in 0..<columns { dBeta[j] += dy[j] } }
-            var sum: Float = 0
-            var dotHat: Float = 0
+            let sum = sums + r * columns
+            @inline(__always) func input(_ j: Int) -> Float {
+                if let bias { return sum[j] + bias[j] }
+                return sum[j]
+            }
+            var total: Float = 0
+            for j in 0..<columns { total += input(j) }
+            let mean = total / n
+            var squares: Float = 0
             for j in 0..<columns {
+                let d = input(j) - mean
+                squares += d * d
+            }
+            let inverse = 1 / (squares / n + epsilon).squareRoot()
+            var sumG: Float = 0
+            var sumGHat: Float = 0
+            for j in 0..<columns {
+                let hat = (input(j) - mean) * inverse
+                dGamma?[j] += dy[j] * hat
+                dBeta?[j] += dy[j]
                 let g = dy[j] * gamma[j]
-                sum += g
-                dotHat += g * hat[j]
+                sumG += g
+                sumGHat += g * hat
             }
-            let meanG = sum / n
-            let meanGHat = dotHat / n
-            let s = inverse[r]
-            for j in 0..<columns { dy[j] = s * (dy[j] * gamma[j] - meanG - hat[j] * meanGHat) }
-        }
-    }
-
-    /// `u = x + bias` kept in `preActivation`, and `x = GELU(u) = u/2 (1 + erf(u / sqrt 2))` as in
-    /// ``biasGELU(_:rows:columns:bias:)`` (same operations, same bits).
-    ///
-    /// - Complexity: `O(rows * columns)`, no allocation.
-    static func biasGELURecording(
-        _ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int, bias: UnsafePointer<Float>,
-        preActivation: UnsafeMutablePointer<Float>
-    ) {
-        let inverseRoot2: Float = 0.707_106_781_186_547_5
-        for r in 0..<rows {
-            let row = x + r * columns
-            let kept = preActivation + r * columns
+            let meanG = sumG / n
+            let meanGHat = sumGHat / n
             for j in 0..<columns {
-                let u = row[j] + bias[j]
-                kept[j] = u
-                row[j] = 0.5 * u * (1 + erff(u * inverseRoot2))
+                let hat = (input(j) - mean) * inverse
+                dy[j] = inverse * (dy[j] * gamma[j] - meanG - hat * meanGHat)
             }
         }
     }
 
-    /// GELU backward in place: `du = dg * GELU'(u)` with
-    /// `GELU'(u) = Phi(u) + u phi(u) = (1 + erf(u / sqrt 2)) / 2 + u exp(-u^2 / 2) / sqrt(2 pi)`.
+    /// GELU backward in place: `du = dg * GELU'(u)` with `u = pre + bias` and
+    /// `GELU'(u) = Phi(u) + u phi(u) = (1 + erf(u / sqrt 2)) / 2 + u exp(-u^2 / 2) / sqrt(2 pi)`
+    /// (`erf` the forward's ``erf(_:)``; the derivative of the exact GELU, which the forward
+    /// approximates to 5e-7).
     ///
-    /// - Complexity: `O(count)` (one `erf` and one `exp` per element), no allocation.
-    static func geluBackward(_ gradient: UnsafeMutablePointer<Float>, preActivation: UnsafePointer<Float>, count: Int) {
-        let inverseRoot2: Float = 0.707_106_781_186_547_5
-        let inverseRoot2Pi: Float = 0.398_942_280_401_432_7
-        for i in 0..<count {
-            let u = preActivation[i]
-            let derivative = 0.5 * (1 + erff(u * inverseRoot2)) + u * inverseRoot2Pi * expf(-0.5 * u * u)
-            gradient[i] *= derivative
+    /// - Parameters:
+    ///   - gradient: `dg` on entry, `du` on return (`rows x columns`).
+    ///   - preActivation: `u` without the bias; `bias`: `columns`.
+    /// - Complexity: `O(rows * columns)` (one `exp` per element), no allocation.
+    static func geluBackward(
+        _ gradient: UnsafeMutablePointer<Float>, rows: Int, columns: Int, preActivation: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>
+    ) {
+        let inverseRoot2 = Lanes(repeating: 0.707_106_781_186_547_5)
+        let inverseRoot2Pi = Lanes(repeating: 0.398_942_280_401_432_7)
+        let half = Lanes(repeating: 0.5)
+        for r in 0..<rows {
+            let d = gradient + r * columns
+            let pre = preActivation + r * columns
+            var j = 0
+            while j < columns {
+                let count = min(8, columns - j)
+                var u = Lanes()
+                var density = Lanes()
+                for lane in 0..<count {
+                    u[lane] = pre[j + lane] + bias[j + lane]
+                    density[lane] = expf(-0.5 * u[lane] * u[lane])
+                }
+                let derivative = half * (1 + erf(u * inverseRoot2)) + u * inverseRoot2Pi * density
+                for lane in 0..<count { d[j + lane] *= derivative[lane] }
+                j += 8
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HiSoExperiments
 import HiSoFederation
 
 /// `hiso compare`: methods x seeds (x learning-rate grid) on one task; prints the table and

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HiSoData
+import HiSoExperiments
 import HiSoFederation
 import HiSoKernels
 

@@ -1,3 +1,4 @@
+import HiSoExperiments
 import HiSoFederation
 
 /// The command-line spelling of every enumerated setting, in one place, so that parsing

@@ -1,3 +1,4 @@
+import HiSoExperiments
 import HiSoFederation
 
 extension RunSettings {

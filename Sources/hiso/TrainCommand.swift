@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HiSoExperiments
 import HiSoFederation
 
 /// `hiso train`: one run; writes `curve.csv`, `config.json` and `summary.json` into `--out`.

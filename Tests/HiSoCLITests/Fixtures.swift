@@ -1,4 +1,5 @@
 import Foundation
+import HiSoExperiments
 import HiSoFederation
 
 /// Synthetic curves and a self-deleting temporary directory for the CLI tests.

@@ -1,6 +1,7 @@
 import Foundation
-@testable import HiSoFederation
 import Testing
+
+@testable import HiSoExperiments
 
 #if canImport(FoundationXML)
 import FoundationXML

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HiSoKernels
 @testable import HiSoData
 
 /// IID, Dirichlet and peer-Dirichlet partitions: coverage, determinism, skew versus alpha.

@@ -1,0 +1,117 @@
+import HiSoFederation
+import HiSoKernels
+
+/// Runs the runs of an ``ExperimentPlan`` one at a time and turns each into a ``ReportCurve``.
+///
+/// Tasks are built through a ``TaskCatalog`` and reused across runs with the same client count
+/// and local steps. A diverging run is not an error here: it ends with status `diverged` and
+/// keeps its curve. Time per round counts training rounds only (evaluation excluded).
+public final class ExperimentRunner {
+    /// What the observer is told.
+    public enum Event {
+        /// A round finished; the curve is as of the last evaluation.
+        case round(Int, ReportCurve)
+        /// An evaluation was added to the curve.
+        case evaluated(ReportCurve)
+    }
+
+    /// The plan.
+    public let plan: ExperimentPlan
+    private let catalog: TaskCatalog
+    private var tasks: [String: any FederatedTask] = [:]
+
+    /// Makes a runner.
+    ///
+    /// - Parameters:
+    ///   - plan: what to run.
+    ///   - catalog: where tasks come from (share one to share loaded data).
+    public init(plan: ExperimentPlan, catalog: TaskCatalog = TaskCatalog()) {
+        self.plan = plan
+        self.catalog = catalog
+    }
+
+    /// The task for a configuration (built once per client count, local steps and backend).
+    ///
+    /// - Throws: ``CatalogError`` when the task cannot be built, ``FederationError`` for a bad backend.
+    public func task(for configuration: RunConfiguration) throws -> any FederatedTask {
+        let key = "\(configuration.clients)/\(configuration.localSteps)/\(configuration.backend?.rawValue ?? "default")/\(configuration.threads)"
+        if let task = tasks[key] { return task }
+        let backend: any KernelBackend
+        do {
+            backend = try Kernels.backend(configuration.backend, threads: configuration.threads)
+        } catch {
+            throw FederationError.invalidConfiguration(key: "backend", value: configuration.backend?.rawValue ?? "default", expected: error.description)
+        }
+        let task = try catalog.makeTask(plan.task, clients: configuration.clients, localSteps: configuration.localSteps, backend: backend)
+        tasks[key] = task
+        return task
+    }
+
+    /// Runs one run of the plan.
+    ///
+    /// - Parameters:
+    ///   - run: the run.
+    ///   - observer: called after every round and evaluation with the curve so far; return
+    ///     `.stop` to end the run early (its status becomes `interrupted`).
+    /// - Returns: the curve, with status `completed`, `interrupted` or `diverged`.
+    /// - Throws: ``CatalogError`` or ``FederationError`` (other than divergence) when the run
+    ///   cannot be set up or fails.
+    public func execute(_ run: ExperimentPlan.Run, observer: (Event) -> RunControl = { _ in .proceed }) throws -> ReportCurve {
+        let task = try task(for: run.configuration)
+        let federated = try FederatedRun(configuration: run.configuration, task: task)
+        let recorder = CurveRecorder(ReportCurve(method: run.method.rawValue, learningRate: run.learningRate, seed: run.seed))
+        do {
+            try federated.run { event in recorder.record(event, observer: observer) }
+            recorder.curve.status = recorder.stopped && federated.completedRounds < run.configuration.rounds ? .interrupted : .completed
+        } catch {
+            guard case .diverged = error else { throw error }
+            recorder.curve.status = .diverged
+            recorder.curve.note = error.description
+        }
+        recorder.curve.roundsCompleted = federated.completedRounds
+        return recorder.curve
+    }
+
+    /// A report point from a federation curve point; a task without accuracy (quadratic) reports
+    /// `1 - testLoss / initialLoss`, the fraction of the initial suboptimality removed.
+    static func point(_ p: CurvePoint, initialLoss: Double) -> ReportCurve.Point {
+        let accuracy = p.testAccuracy ?? (initialLoss > 0 ? 1 - p.testLoss / initialLoss : .nan)
+        return ReportCurve.Point(
+            round: p.round, testAccuracy: accuracy, testLoss: p.testLoss, trainLoss: p.trainLoss,
+            bytesUp: Int(clamping: p.bytesUp), bytesDown: Int(clamping: p.bytesDown), wallSeconds: p.wallSeconds)
+    }
+
+}
+
+/// Turns a federated run's events into a ``ReportCurve``, timing training rounds only.
+final class CurveRecorder {
+    /// The curve so far.
+    var curve: ReportCurve
+    /// Whether the observer asked to stop.
+    private(set) var stopped = false
+    private var initialLoss: Double?
+    private let clock = ContinuousClock()
+    private var mark = ContinuousClock.now
+    private var training = Duration.zero
+
+    init(_ curve: ReportCurve) { self.curve = curve }
+
+    /// Records one event and asks the observer whether to go on.
+    func record(_ event: RunEvent, observer: (ExperimentRunner.Event) -> RunControl) -> RunControl {
+        switch event {
+        case .roundFinished(let round, _, _):
+            let now = clock.now
+            training += now - mark
+            mark = now
+            curve.roundsCompleted = Int(round) + 1
+            curve.trainingSeconds = Double(training.components.seconds) + Double(training.components.attoseconds) * 1e-18
+            if observer(.round(Int(round) + 1, curve)) == .stop { stopped = true }
+        case .evaluated(let point):
+            if initialLoss == nil { initialLoss = point.testLoss }
+            curve.points.append(ExperimentRunner.point(point, initialLoss: initialLoss ?? point.testLoss))
+            if observer(.evaluated(curve)) == .stop { stopped = true }
+            mark = clock.now
+        }
+        return stopped ? .stop : .proceed
+    }
+}
