@@ -79,7 +79,7 @@ let package = Package(
         ),
         .target(
             name: "HiSoTransformer",
-            dependencies: ["HiSoKernels", "HiSoData"]
+            dependencies: ["HiSoKernels", "HiSoModels", "HiSoData"]
         ),
         .target(
             name: "HiSoOptim",
