@@ -40,8 +40,8 @@ extension BertClassifier {
         guard labels.count == indices.count else {
             throw .invalidArgument(name: "labels", value: "\(labels.count)", expected: "one per text (\(indices.count))")
         }
-        for label in labels where label < 0 || Int(label) >= classes {
-            throw .invalidArgument(name: "label", value: "\(label)", expected: "0..<\(classes)")
+        for b in 0..<labels.count where labels[b] < 0 || labels[b] >= classes {
+            throw .invalidArgument(name: "label", value: "\(labels[b])", expected: "0..<\(classes)")
         }
         guard workspace.firstLayer == frozenLayers, workspace.trainsEmbeddings == (split == 0),
               workspace.loraRank >= loraRank
@@ -54,13 +54,13 @@ extension BertClassifier {
             throw .invalidArgument(name: "trainable vector", value: "empty", expected: "\(trainableCount) values")
         }
         let plain = workspace.forward
-        if encoderIsFrozen {
-            try encode(trainable: trainable, texts: texts, indices: indices, workspace: plain, backend: backend)
-            return headGradient(trainable: x, features: plain.pooled, labels: labels, gradient: g, dFeatures: nil)
-        }
         let encoder = model.encoder
         return try model.parameters.withUnsafeBufferPointer { (base) throws(TransformerError) -> Float in
             let parameters = view(trainable: x, base: base.baseAddress!)
+            if encoderIsFrozen {
+                try encoder.forward(parameters, texts: texts, indices: indices, workspace: plain, backend: backend)
+                return headGradient(trainable: x, features: plain.pooled, labels: labels, gradient: g, dFeatures: nil)
+            }
             let tokens = try encoder.forwardRecording(
                 parameters, texts: texts, indices: indices, workspace: workspace, backend: backend, cache: cache)
             let loss = headGradient(
@@ -74,7 +74,8 @@ extension BertClassifier {
         }
     }
 
-    /// The mean cross-entropy of the head on `features` (`labels.count` rows of `h`), its gradient
+    /// The mean cross-entropy of the head on `features` (`labels.count` rows of `h`; the value
+    /// ``headLoss(trainable:features:labels:)`` gives, from the same float64 logits), its gradient
     /// with respect to the head (`W`, `b`, written at ``headOffset`` of `gradient`) and, when
     /// `dFeatures` is set, with respect to the features (see ``lossAndGradient(trainable:texts:indices:labels:gradient:workspace:backend:cache:inputGradient:)``).
     ///
@@ -85,8 +86,7 @@ extension BertClassifier {
     ) -> Float {
         let h = model.encoder.configuration.hiddenSize
         let batch = labels.count
-        let loss = headLoss(
-            trainable: UnsafeBufferPointer(start: trainable, count: trainableCount), features: features, labels: labels).loss
+        var total = 0.0
         let w = trainable + headOffset
         let bias = w + classes * h
         let dW = gradient + headOffset
@@ -103,15 +103,18 @@ extension BertClassifier {
                     logits[c] = z
                     largest = max(largest, z)
                 }
+                let label = Int(labels[b])
+                let target = logits[label]
                 var sum = 0.0
                 for c in 0..<classes {
                     logits[c] = Foundation.exp(logits[c] - largest)
                     sum += logits[c]
                 }
+                total += largest + Foundation.log(sum) - target
                 let dRow = dFeatures.map { $0 + b * h }
                 dRow?.update(repeating: 0, count: h)
                 for c in 0..<classes {
-                    let d = Float((logits[c] / sum - (c == Int(labels[b]) ? 1 : 0)) / Double(batch))
+                    let d = Float((logits[c] / sum - (c == label ? 1 : 0)) / Double(batch))
                     let dWc = dW + c * h
                     let wc = w + c * h
                     for j in 0..<h { dWc[j] += d * row[j] }
@@ -120,6 +123,6 @@ extension BertClassifier {
                 }
             }
         }
-        return loss
+        return Float(total / Double(max(batch, 1)))
     }
 }

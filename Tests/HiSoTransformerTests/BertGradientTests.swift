@@ -193,7 +193,7 @@ struct BertGradientTests {
     /// all-MiniLM-L6-v2 when present, otherwise its shapes with random weights (uniform in
     /// `±0.05`, LayerNorm scales 1) and the committed vocabulary.
     static func minilmOrRandom() throws -> PretrainedBert {
-        if let model = TransformerFixtures.minilm { return model }
+        if let model = TransformerFixtures.minilm { return try model.get() }
         let configuration = try BertConfiguration(
             hiddenSize: 384, headCount: 12, layerCount: 6, intermediateSize: 1536, vocabularySize: 30522,
             maxPositions: 512, typeVocabularySize: 2, layerNormEpsilon: 1e-12)
