@@ -24,8 +24,9 @@ extension BertClassifier {
     /// - Throws: ``TransformerError/invalidArgument(name:value:expected:)`` for a wrong vector length,
     ///   label, or workspace, and the encoder's batch errors.
     /// - Complexity: the forward pass plus about twice its GEMM work in the trainable layers
-    ///   (three times in all; the frozen prefix from `cache` costs nothing). Allocates nothing
-    ///   when every text is cached (or without a cache).
+    ///   (three times in all; the frozen prefix from `cache` costs a copy). Memory: the workspace's;
+    ///   once every text is cached, no allocation beyond the batch preparation's
+    ///   (``BertEncoder/prepare(_:texts:indices:workspace:backend:cache:)``).
     public func lossAndGradient(
         trainable: UnsafeBufferPointer<Float>, texts: EncodedTexts, indices: [Int], labels: [Int32],
         gradient: UnsafeMutableBufferPointer<Float>, workspace: BertGradientWorkspace, backend: any KernelBackend,

@@ -19,6 +19,8 @@ extension BertEncoder {
     /// embeddings: `d(word[id]) += e`, `d(position[p]) += e`, `d(tokenType[0]) += e` with `e = LN0'(dx)`.
     /// The LayerNorm statistics come from the recorded sums, recomputed per row.
     ///
+    /// The GELU backward is split over the backend's threads by rows (which never changes a result);
+    /// the other row work (LayerNorm, softmax, bias sums) runs on the calling thread.
     /// Frozen tensors get no gradient (their weight-gradient GEMMs are skipped); the input
     /// gradient of the first recorded layer is computed only when `inputGradient` is set, or when
     /// the embeddings train, and is left in `workspace.dHidden`.
@@ -81,9 +83,13 @@ extension BertEncoder {
         backend.gemm(
             transA: false, transB: false, m: tokens, n: inner, k: h, alpha: 1,
             a: dx, lda: h, b: parameters.pointer(offsets.outputWeight), ldb: inner, beta: 0, c: workspace.dInner, ldc: inner)
-        BertMath.geluBackward(
-            workspace.dInner, rows: tokens, columns: inner, preActivation: record.preActivation,
-            bias: parameters.pointer(offsets.intermediateBias))
+        let dInner = workspace.dInner
+        let preActivation = record.preActivation
+        let innerBias = parameters.pointer(offsets.intermediateBias)
+        Self.rows(tokens, threads: backend.threads) { lo, hi in
+            BertMath.geluBackward(
+                dInner + lo * inner, rows: hi - lo, columns: inner, preActivation: preActivation + lo * inner, bias: innerBias)
+        }
         if let db = gradient.pointer(offsets.intermediateBias) {
             BertMath.columnSums(workspace.dInner, rows: tokens, columns: inner, into: db)
         }

@@ -14,7 +14,7 @@ extension BertEncoder {
     /// - Throws: the plain forward's batch errors; ``TransformerError/invalidArgument(name:value:expected:)``
     ///   when the cache holds layers that are recorded (trainable).
     /// - Complexity: the plain forward pass's, plus copying `8 h + 2 I` floats per token and recorded
-    ///   layer. Allocates nothing when every text is cached (or without a cache).
+    ///   layer. Allocates only what ``prepare(_:texts:indices:workspace:backend:cache:)`` does.
     func forwardRecording(
         _ parameters: BertParameterView, texts: EncodedTexts, indices: [Int], workspace: BertGradientWorkspace,
         backend: any KernelBackend, cache: HiddenStateCache?

@@ -16,8 +16,8 @@ extension SST2ClassificationTask {
     /// - Parameter workspace: from ``makeGradientWorkspace()``.
     /// - Throws: ``TransformerError/invalidArgument(name:value:expected:)`` for a bad client, vector length or workspace.
     /// - Complexity: one recording forward pass and one backward pass of the trainable layers
-    ///   (head-only: `O(batch * classes * h)` once the features are cached). Allocates nothing once
-    ///   the batch's texts are cached.
+    ///   (head-only: `O(batch * classes * h)` once the features are cached). Once the batch's texts
+    ///   are cached, no allocation beyond the batch preparation's.
     public func lossAndGradient(
         at x: UnsafeBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>, client: Int, round: UInt64, step: Int,
         workspace gradientWorkspace: BertGradientWorkspace
