@@ -152,43 +152,34 @@ public final class SST2MiniLMTask: FederatedTask {
 
     /// Mean cross-entropy on the mini-batch of `batch` (see the type's batch rule).
     ///
-    /// - Throws: ``FederationError/task(_:)`` for a bad client or vector length.
+    /// - Throws: the transformer task's `TransformerError` for a bad client or vector length (the
+    ///   run wraps it in ``FederationError/task(_:)`` with the client and round).
     public func loss(at x: UnsafeBufferPointer<Float>, batch: BatchKey) throws -> Float {
-        do {
-            let round = batch.round &+ batch.seed &* 0x9E37_79B9_7F4A_7C15
-            return try inner.loss(at: x, client: batch.client, round: round, step: batch.step)
-        } catch {
-            throw FederationError.task("sst2-minilm loss (client \(batch.client), round \(batch.round)): \(error)")
-        }
+        let round = batch.round &+ batch.seed &* 0x9E37_79B9_7F4A_7C15
+        return try inner.loss(at: x, client: batch.client, round: round, step: batch.step)
     }
 
     /// Mean cross-entropy and its exact gradient (backpropagation through the trainable subset)
     /// on the mini-batch of `batch`, the one ``loss(at:batch:)`` uses.
     ///
-    /// - Throws: ``FederationError/task(_:)`` for a bad client or vector length.
+    /// - Throws: the transformer task's `TransformerError` for a bad client or vector length (the
+    ///   run wraps it in ``FederationError/task(_:)`` with the client and round).
     /// - Complexity: see ``SST2ClassificationTask/lossAndGradient(at:gradient:client:round:step:workspace:)``;
     ///   the first call allocates the gradient workspace (about 50 MB per trainable layer at batch 32, length 64).
     public func lossAndGradient(
         at x: UnsafeBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>, batch: BatchKey
     ) throws -> Float {
-        do {
-            let round = batch.round &+ batch.seed &* 0x9E37_79B9_7F4A_7C15
-            return try inner.lossAndGradient(
-                at: x, gradient: gradient, client: batch.client, round: round, step: batch.step, workspace: gradientWorkspace)
-        } catch {
-            throw FederationError.task("sst2-minilm gradient (client \(batch.client), round \(batch.round)): \(error)")
-        }
+        let round = batch.round &+ batch.seed &* 0x9E37_79B9_7F4A_7C15
+        return try inner.lossAndGradient(
+            at: x, gradient: gradient, client: batch.client, round: round, step: batch.step, workspace: gradientWorkspace)
     }
 
     /// Dev accuracy and loss on the (possibly limited) dev split, train loss on the fixed sample.
     ///
     /// - Complexity: head-only, after the first call: `O((dev + sample) * h)`.
+    /// - Throws: the transformer task's error (the run wraps it in ``FederationError/task(_:)``).
     public func evaluate(at x: UnsafeBufferPointer<Float>) throws -> TaskEvaluation {
-        do {
-            let result = try inner.evaluate(at: x)
-            return TaskEvaluation(testAccuracy: result.testAccuracy, testLoss: result.testLoss, trainLoss: result.trainLoss)
-        } catch {
-            throw FederationError.task("sst2-minilm evaluation: \(error)")
-        }
+        let result = try inner.evaluate(at: x)
+        return TaskEvaluation(testAccuracy: result.testAccuracy, testLoss: result.testLoss, trainLoss: result.trainLoss)
     }
 }
