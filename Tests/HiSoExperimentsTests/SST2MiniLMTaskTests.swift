@@ -68,7 +68,7 @@ struct SST2MiniLMTaskTests {
             subset: "head", clients: 6, batchSize: 4, maxLength: 16, evaluationTrainSample: 16)
         let task = try SST2MiniLMTask(model: loaded.model, train: loaded.train, dev: loaded.dev, settings: settings, seed: 3)
         #expect(task.parameterCount == 2 * (loaded.model.encoder.configuration.hiddenSize + 1))
-        #expect(task.clientCount == 6 && !task.supportsGradient)
+        #expect(task.clientCount == 6 && task.supportsGradient)
         for method in [FederatedMethod.decomfl, .hiso] {
             var c = RunConfiguration()
             c.method = method
@@ -95,6 +95,38 @@ struct SST2MiniLMTaskTests {
                 synced[entry.client] = entry.round
             }
             #expect(run.curve.last?.bytesUp == 160)
+            let again = try FederatedRun(configuration: c, task: task)
+            try again.run()
+            #expect(again.parameters == run.parameters)
+        }
+    }
+
+    @Test(
+        "FedAvg and FedAdam fine-tune last-1 through FederatedRun: d-float uploads, deterministic, the loss falls",
+        .enabled(if: SST2Fixtures.isPresent, SST2Fixtures.missing))
+    func firstOrderRounds() throws {
+        let loaded = try #require(SST2Fixtures.loaded).get()
+        let settings = SST2MiniLMTask.Settings(
+            subset: "last-1", clients: 6, batchSize: 4, maxLength: 16, trainLimit: 60, devLimit: 24, evaluationTrainSample: 16)
+        let task = try SST2MiniLMTask(model: loaded.model, train: loaded.train, dev: loaded.dev, settings: settings, seed: 3)
+        #expect(task.supportsGradient)
+        for method in [FederatedMethod.fedavg, .fedadam] {
+            var c = RunConfiguration()
+            c.method = method
+            c.clients = 6
+            c.sampledClients = 2
+            c.localSteps = 1
+            c.learningRate = 0.1
+            c.serverLearningRate = 1e-3
+            c.rounds = 6
+            c.evaluateEvery = 6
+            c.seed = 5
+            let run = try FederatedRun(configuration: c, task: task)
+            try run.run()
+            #expect(run.completedRounds == 6)
+            #expect(run.ledger.entries.allSatisfy { $0.up.total >= UInt64(4 * task.parameterCount) })
+            let first = try #require(run.curve.first), last = try #require(run.curve.last)
+            #expect(last.trainLoss < first.trainLoss, "\(method): train loss \(first.trainLoss) -> \(last.trainLoss)")
             let again = try FederatedRun(configuration: c, task: task)
             try again.run()
             #expect(again.parameters == run.parameters)
