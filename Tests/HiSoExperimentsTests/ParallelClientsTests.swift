@@ -86,7 +86,7 @@ struct ParallelClientsTests {
         "sst2-minilm last-1: 2 threads on replicas give the 1-thread bits (the default backend: the other is covered above)",
         .enabled(if: SST2Fixtures.loaded != nil, SST2Fixtures.missing))
     func sst2ParallelEqualsSerial() throws {
-        let loaded = try #require(SST2Fixtures.loaded)
+        let loaded = try #require(SST2Fixtures.loaded).get()
         for kind in Kernels.compiledBackends.prefix(1) {
             let make = { () throws -> any FederatedTask in
                 let settings = SST2MiniLMTask.Settings(
