@@ -37,6 +37,12 @@ struct ModelsSuite: BenchmarkSuite {
     )
     var model: [String] = []
 
+    @Option(help: "The all-MiniLM-L6-v2 directory for the encoder entries (default: HISO_MINILM_DIR or .models/minilm).")
+    var modelDir: String?
+
+    @Option(help: "A GLUE SST-2 directory (train.tsv): the encoder entries then run real training sentences.")
+    var sst2Dir: String?
+
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, found \(batch)") }
         for name in model where name != "encoder" && Self.factory(name) == nil {
@@ -62,8 +68,7 @@ struct ModelsSuite: BenchmarkSuite {
             : model
         for name in names {
             if name == "encoder" {
-                context.note("models: encoder (MiniLM shapes, synthetic weights, batch 32, sequence 64)")
-                try Self.encoderEntries(in: context)
+                try Self.encoderEntries(in: context, modelDirectory: modelDir, sst2Directory: sst2Dir)
                 continue
             }
             guard let make = Self.factory(name) else { continue }
@@ -154,7 +159,7 @@ struct ModelsSuite: BenchmarkSuite {
 /// Preallocated operands for a list of GEMMs (filled with a fixed pattern), run back to back.
 /// Calls with the same operand shape share one operand set (whether they accumulate or not), as
 /// the forward's blocks share its buffers.
-private struct GEMMOperands {
+struct GEMMOperands {
     typealias Operands = (
         a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>
     )

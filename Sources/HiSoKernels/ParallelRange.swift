@@ -6,18 +6,22 @@ import Dispatch
 /// cache line; ranges shorter than ``minimumPerThread`` per thread run inline on the caller's
 /// thread. The split never changes results: every kernel run through it is elementwise.
 /// Memory: none on the heap from this type (the work closure is non-escaping).
-enum ParallelRange {
+public enum ParallelRange {
     /// The smallest part worth a thread (elements); smaller ranges use fewer threads.
-    static let minimumPerThread = 1 << 15
+    public static let minimumPerThread = 1 << 15
     /// Part boundaries are multiples of this many elements.
-    static let alignment = 64
+    public static let alignment = 64
 
-    /// Runs `body(lo, hi)` over a partition of `0 ..< count` into at most `threads` parts.
+    /// Runs `body(lo, hi)` over a partition of `0 ..< count` into at most `threads` parts of at
+    /// least `minimumPerThread` elements each, starting at multiples of `alignment`.
     ///
     /// `body` is called concurrently on disjoint ranges; it must only write inside its range.
     @inline(__always)
-    static func forEach(count: Int, threads: Int, _ body: (Int, Int) -> Void) {
-        let parts = min(threads, count / minimumPerThread)
+    public static func forEach(
+        count: Int, threads: Int, minimumPerThread: Int = minimumPerThread, alignment: Int = alignment,
+        _ body: (Int, Int) -> Void
+    ) {
+        let parts = min(threads, count / max(1, minimumPerThread))
         if parts <= 1 {
             body(0, count)
             return

@@ -122,14 +122,51 @@ public struct BertClassifier: Sendable {
         trainable: UnsafeBufferPointer<Float>, texts: EncodedTexts, indices: [Int], workspace: BertWorkspace,
         backend: any KernelBackend, cache: HiddenStateCache? = nil
     ) throws(TransformerError) {
+        try prepare(trainable: trainable, texts: texts, indices: indices, workspace: workspace, backend: backend, cache: cache)
+        try encodePrepared(trainable: trainable, workspace: workspace, backend: backend)
+    }
+
+    /// Prepares the batch `indices` of `texts` for the forward passes of one zeroth-order step
+    /// (see ``BertEncoder/prepare(_:texts:indices:workspace:backend:cache:)``): checks and packs
+    /// it, and stores the output of everything that ``TrainableSubset`` keeps frozen — the cached
+    /// prefix for `last-k`, the embeddings for `non-embedding` and LoRA — which does not depend on
+    /// the perturbation and so is computed once per batch, from `trainable`.
+    ///
+    /// - Throws: as ``encode(trainable:texts:indices:workspace:backend:cache:)``.
+    /// - Complexity: with a warm cache, a copy of `tokens * h` floats; allocates nothing then.
+    public func prepare(
+        trainable: UnsafeBufferPointer<Float>, texts: EncodedTexts, indices: [Int], workspace: BertWorkspace,
+        backend: any KernelBackend, cache: HiddenStateCache? = nil
+    ) throws(TransformerError) {
         try checkLength(trainable)
         if let cache, cache.layers > frozenLayers {
             throw .invalidArgument(name: "cached layers", value: "\(cache.layers)", expected: "at most \(frozenLayers) frozen layers")
         }
         try model.parameters.withUnsafeBufferPointer { (base) throws(TransformerError) in
-            try model.encoder.forward(
+            try model.encoder.prepare(
                 view(trainable: trainable.baseAddress!, base: base.baseAddress!), texts: texts, indices: indices,
                 workspace: workspace, backend: backend, cache: cache)
+        }
+    }
+
+    /// One forward pass of the prepared batch (``prepare(trainable:texts:indices:workspace:backend:cache:)``)
+    /// at `trainable`; the pooled embeddings land in `workspace.pooled`. Re-embeds first when the
+    /// embeddings train (``TrainableSubset/all``).
+    ///
+    /// - Throws: ``TransformerError/invalidArgument(name:value:expected:)`` when `trainable` has the
+    ///   wrong length or no batch is prepared.
+    /// - Complexity: the unfrozen layers' forward pass; allocates nothing.
+    public func encodePrepared(
+        trainable: UnsafeBufferPointer<Float>, workspace: BertWorkspace, backend: any KernelBackend
+    ) throws(TransformerError) {
+        try checkLength(trainable)
+        guard workspace.prefixLayers != nil else {
+            throw .invalidArgument(name: "workspace", value: "no prepared batch", expected: "a batch from prepare(...)")
+        }
+        model.parameters.withUnsafeBufferPointer { base in
+            let parameters = view(trainable: trainable.baseAddress!, base: base.baseAddress!)
+            if split < model.encoder.layout.embeddingsEnd { model.encoder.embedPrepared(parameters, workspace: workspace) }
+            model.encoder.forwardPrepared(parameters, workspace: workspace, backend: backend)
         }
     }
 

@@ -1,21 +1,23 @@
 import HiSoKernels
 
 extension BertEncoder {
-    /// One encoder layer in place on `workspace.hidden` (`tokens` packed rows of `batch` sequences).
-    func encoderLayer(
-        _ l: Int, _ parameters: BertParameterView, batch: Int, tokens: Int, workspace: BertWorkspace,
-        backend: any KernelBackend
-    ) {
+    /// One encoder layer in place on `workspace.hidden` (the prepared batch's packed rows).
+    ///
+    /// Four GEMMs over all `tokens` rows at once (Q/K/V, attention output, FFN in, FFN out; LoRA
+    /// adds two thin ones per adapted projection); the row work between them (bias, attention,
+    /// residual + LayerNorm, bias + GELU) is split over `backend.threads` by rows or sequences,
+    /// which never changes a result.
+    func encoderLayer(_ l: Int, _ parameters: BertParameterView, workspace: BertWorkspace, backend: any KernelBackend) {
         let h = configuration.hiddenSize
         let inner = configuration.intermediateSize
+        let tokens = workspace.tokenCount
         let offsets = layout.layers[l]
         let x = workspace.hidden
-        let epsilon = configuration.layerNormEpsilon
+        let threads = backend.threads
 
         backend.gemm(
             transA: false, transB: true, m: tokens, n: 3 * h, k: h, alpha: 1,
             a: x, lda: h, b: parameters.pointer(offsets.qkvWeight), ldb: h, beta: 0, c: workspace.qkv, ldc: 3 * h)
-        BertMath.addBias(workspace.qkv, rows: tokens, columns: 3 * h, bias: parameters.pointer(offsets.qkvBias))
         if let lora = parameters.lora, parameters.loraRank > 0 {
             let r = parameters.loraRank
             let layerAdapters = lora + l * 4 * r * h
@@ -31,50 +33,112 @@ extension BertEncoder {
                     a: workspace.loraDown, lda: r, b: bMatrix, ldb: r, beta: 1, c: workspace.qkv + column, ldc: 3 * h)
             }
         }
-        attention(batch: batch, workspace: workspace, backend: backend)
+        attention(workspace: workspace, bias: parameters.pointer(offsets.qkvBias), threads: threads)
 
         backend.gemm(
             transA: false, transB: true, m: tokens, n: h, k: h, alpha: 1,
             a: workspace.context, lda: h, b: parameters.pointer(offsets.attentionOutputWeight), ldb: h,
-            beta: 0, c: workspace.projected, ldc: h)
-        BertMath.biasResidualLayerNorm(
-            workspace.projected, into: x, rows: tokens, columns: h, bias: parameters.pointer(offsets.attentionOutputBias),
+            beta: 1, c: x, ldc: h)
+        biasLayerNorm(
+            x, rows: tokens, bias: parameters.pointer(offsets.attentionOutputBias),
             gamma: parameters.pointer(offsets.attentionNormWeight), beta: parameters.pointer(offsets.attentionNormBias),
-            epsilon: epsilon)
+            threads: threads)
 
         backend.gemm(
             transA: false, transB: true, m: tokens, n: inner, k: h, alpha: 1,
             a: x, lda: h, b: parameters.pointer(offsets.intermediateWeight), ldb: h, beta: 0, c: workspace.inner, ldc: inner)
-        BertMath.biasGELU(workspace.inner, rows: tokens, columns: inner, bias: parameters.pointer(offsets.intermediateBias))
+        let activations = workspace.inner
+        let innerBias = parameters.pointer(offsets.intermediateBias)
+        Self.rows(tokens, threads: threads) { lo, hi in
+            BertMath.biasGELU(activations + lo * inner, rows: hi - lo, columns: inner, bias: innerBias)
+        }
         backend.gemm(
             transA: false, transB: true, m: tokens, n: h, k: inner, alpha: 1,
             a: workspace.inner, lda: inner, b: parameters.pointer(offsets.outputWeight), ldb: inner,
-            beta: 0, c: workspace.projected, ldc: h)
-        BertMath.biasResidualLayerNorm(
-            workspace.projected, into: x, rows: tokens, columns: h, bias: parameters.pointer(offsets.outputBias),
-            gamma: parameters.pointer(offsets.outputNormWeight), beta: parameters.pointer(offsets.outputNormBias),
-            epsilon: epsilon)
+            beta: 1, c: x, ldc: h)
+        biasLayerNorm(
+            x, rows: tokens, bias: parameters.pointer(offsets.outputBias), gamma: parameters.pointer(offsets.outputNormWeight),
+            beta: parameters.pointer(offsets.outputNormBias), threads: threads)
     }
 
-    /// Multi-head self-attention of each sequence over its own rows: `context = softmax(Q K^T / sqrt(dh)) V`.
-    private func attention(batch: Int, workspace: BertWorkspace, backend: any KernelBackend) {
+    /// ``BertMath/biasLayerNorm(_:rows:columns:bias:gamma:beta:epsilon:)`` on `rows` rows of
+    /// width `h`, split over `threads`.
+    private func biasLayerNorm(
+        _ x: UnsafeMutablePointer<Float>, rows: Int, bias: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
+        beta: UnsafePointer<Float>, threads: Int
+    ) {
+        let h = configuration.hiddenSize
+        let epsilon = configuration.layerNormEpsilon
+        Self.rows(rows, threads: threads) { lo, hi in
+            BertMath.biasLayerNorm(x + lo * h, rows: hi - lo, columns: h, bias: bias, gamma: gamma, beta: beta, epsilon: epsilon)
+        }
+    }
+
+    /// Runs `body(lo, hi)` over row ranges of `0 ..< rows`, in parallel when `threads > 1` and
+    /// there are at least 32 rows per thread.
+    @inline(__always)
+    static func rows(_ rows: Int, threads: Int, _ body: (Int, Int) -> Void) {
+        ParallelRange.forEach(count: rows, threads: threads, minimumPerThread: 32, alignment: 1, body)
+    }
+
+    /// Multi-head self-attention of each sequence over its own rows: adds the Q/K/V bias to the
+    /// sequence's rows of `workspace.qkv`, then per head `context = softmax(Q K^T / sqrt(dh)) V`
+    /// (sequences split over `threads`).
+    ///
+    /// Per (sequence, head) the keys are transposed into `dh x S8` (`S8` = `S` rounded up to 8,
+    /// zero-padded), so that a query's scores are eight-lane sums over `dh` instead of `S`
+    /// horizontal dot products.
+    /// Complexity: `4 h S` flops per token for a sequence of `S` tokens, plus `S` exponentials per
+    /// token and head. Memory: `workspace.scores` and `workspace.keys`.
+    private func attention(workspace: BertWorkspace, bias: UnsafePointer<Float>, threads: Int) {
         let h = configuration.hiddenSize
         let dh = configuration.headSize
-        let scale = 1 / Float(dh).squareRoot()
-        for b in 0..<batch {
-            let first = workspace.rowStarts[b]
-            let length = workspace.rowStarts[b + 1] - first
-            let q = workspace.qkv + first * 3 * h
-            for head in 0..<configuration.headCount {
-                let column = head * dh
-                backend.gemm(
-                    transA: false, transB: true, m: length, n: length, k: dh, alpha: scale,
-                    a: q + column, lda: 3 * h, b: q + h + column, ldb: 3 * h, beta: 0, c: workspace.scores, ldc: length)
-                BertMath.softmaxRows(workspace.scores, rows: length, columns: length)
-                backend.gemm(
-                    transA: false, transB: false, m: length, n: dh, k: length, alpha: 1,
-                    a: workspace.scores, lda: length, b: q + 2 * h + column, ldb: 3 * h,
-                    beta: 0, c: workspace.context + first * h + column, ldc: h)
+        let heads = configuration.headCount
+        let scale = BertMath.Lanes(repeating: 1 / Float(dh).squareRoot())
+        let qkv = workspace.qkv
+        let context = workspace.context
+        let scores = workspace.scores
+        let keys = workspace.keys
+        let stride = workspace.scoreStride
+        workspace.rowStarts.withUnsafeBufferPointer { starts in
+            ParallelRange.forEach(count: workspace.batchCount, threads: threads, minimumPerThread: 4, alignment: 1) { lo, hi in
+                for b in lo..<hi {
+                    let first = starts[b]
+                    let length = starts[b + 1] - first
+                    let padded = (length + 7) & ~7
+                    let rows = qkv + first * 3 * h
+                    let keysT = keys + (first + 7 * b) * dh
+                    BertMath.addBias(rows, rows: length, columns: 3 * h, bias: bias)
+                    for head in 0..<heads {
+                        let column = head * dh
+                        for j in 0..<length {
+                            let k = rows + j * 3 * h + h + column
+                            for d in 0..<dh { keysT[d * padded + j] = k[d] }
+                        }
+                        for d in 0..<dh {
+                            for j in length..<padded { keysT[d * padded + j] = 0 }
+                        }
+                        for i in 0..<length {
+                            let q = rows + i * 3 * h + column
+                            let row = scores + (first + i) * stride
+                            var block = 0
+                            while block < padded {
+                                var lanes = BertMath.Lanes()
+                                for d in 0..<dh {
+                                    lanes += BertMath.Lanes(repeating: q[d]) * BertMath.load(keysT + d * padded + block)
+                                }
+                                BertMath.store(lanes * scale, row + block)
+                                block += 8
+                            }
+                            BertMath.softmaxRows(row, rows: 1, columns: length)
+                            let out = context + (first + i) * h + column
+                            out.update(repeating: 0, count: dh)
+                            for j in 0..<length {
+                                BertMath.axpy(row[j], rows + j * 3 * h + 2 * h + column, out, count: dh)
+                            }
+                        }
+                    }
+                }
             }
         }
     }

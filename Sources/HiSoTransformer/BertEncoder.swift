@@ -32,6 +32,8 @@ public struct BertEncoder: Sendable {
     /// With a `cache` holding the output of the first `cache.layers` layers (which the caller
     /// guarantees are frozen), texts missing from it are run through that prefix once and stored,
     /// and every forward pass then starts at layer `cache.layers` from the cached rows.
+    /// Equivalent to ``prepare(_:texts:indices:workspace:backend:cache:)`` then
+    /// ``forwardPrepared(_:workspace:backend:)``.
     ///
     /// - Throws: ``TransformerError/invalidArgument(name:value:expected:)`` when the batch does not
     ///   fit the workspace, a sequence exceeds the position table, or an id is outside the vocabulary.
@@ -41,39 +43,72 @@ public struct BertEncoder: Sendable {
         _ parameters: BertParameterView, texts: EncodedTexts, indices: [Int], workspace: BertWorkspace,
         backend: any KernelBackend, cache: HiddenStateCache? = nil
     ) throws(TransformerError) {
-        let first = cache?.layers ?? 0
-        if let cache, first > 0 {
-            if indices.contains(where: { !cache.has($0) }) {
-                let missing = indices.filter { !cache.has($0) }
-                let tokens = try prepareRows(texts: texts, indices: missing, workspace: workspace)
-                embed(parameters, texts: texts, indices: missing, workspace: workspace)
-                for l in 0..<first {
-                    encoderLayer(l, parameters, batch: missing.count, tokens: tokens, workspace: workspace, backend: backend)
-                }
-                for (b, i) in missing.enumerated() {
-                    cache.store(i, from: workspace.hidden + workspace.rowStarts[b] * configuration.hiddenSize)
-                }
-            }
-        }
-        let tokens = try prepareRows(texts: texts, indices: indices, workspace: workspace)
-        if let cache, first > 0 {
-            for (b, i) in indices.enumerated() {
-                cache.load(i, into: workspace.hidden + workspace.rowStarts[b] * configuration.hiddenSize)
-            }
-        } else {
-            embed(parameters, texts: texts, indices: indices, workspace: workspace)
-        }
-        for l in first..<configuration.layerCount {
-            encoderLayer(l, parameters, batch: indices.count, tokens: tokens, workspace: workspace, backend: backend)
-        }
-        pool(batch: indices.count, workspace: workspace)
+        try prepare(parameters, texts: texts, indices: indices, workspace: workspace, backend: backend, cache: cache)
+        forwardPrepared(parameters, workspace: workspace, backend: backend)
     }
 
-    /// Checks the batch against the workspace and the model, and fills `workspace.rowStarts`.
-    private func prepareRows(texts: EncodedTexts, indices: [Int], workspace: BertWorkspace) throws(TransformerError) -> Int {
+    /// Prepares the batch `indices` of `texts` for any number of forward passes: checks it, packs
+    /// its ids and row starts into `workspace`, and leaves in `workspace.prefix` the output of the
+    /// frozen prefix — the cached rows of `cache` (texts missing from it are run through its
+    /// `cache.layers` layers once and stored), or the embeddings without a cache.
+    ///
+    /// The prefix is computed with `parameters`; the caller guarantees that those layers (and, for
+    /// the embeddings, the embedding tables) do not change until the next `prepare`, or calls
+    /// ``embedPrepared(_:workspace:)`` before each pass when the embeddings train.
+    ///
+    /// - Throws: as ``forward(_:texts:indices:workspace:backend:cache:)``.
+    /// - Complexity: with a warm cache, a copy of `tokens * h` floats; otherwise the embedding and
+    ///   the prefix layers of the missing texts. Allocates nothing with a warm cache.
+    public func prepare(
+        _ parameters: BertParameterView, texts: EncodedTexts, indices: [Int], workspace: BertWorkspace,
+        backend: any KernelBackend, cache: HiddenStateCache? = nil
+    ) throws(TransformerError) {
+        workspace.prefixLayers = nil
+        let first = cache?.layers ?? 0
+        if let cache, first > 0, indices.contains(where: { !cache.has($0) }) {
+            let missing = indices.filter { !cache.has($0) }
+            try packRows(texts: texts, indices: missing, workspace: workspace)
+            embedPrepared(parameters, workspace: workspace)
+            workspace.hidden.update(from: workspace.prefix, count: workspace.tokenCount * configuration.hiddenSize)
+            for l in 0..<first { encoderLayer(l, parameters, workspace: workspace, backend: backend) }
+            for (b, i) in missing.enumerated() {
+                cache.store(i, from: workspace.hidden + workspace.rowStarts[b] * configuration.hiddenSize)
+            }
+        }
+        try packRows(texts: texts, indices: indices, workspace: workspace)
+        if let cache, first > 0 {
+            for (b, i) in indices.enumerated() {
+                cache.load(i, into: workspace.prefix + workspace.rowStarts[b] * configuration.hiddenSize)
+            }
+            workspace.prefixLayers = first
+        } else {
+            embedPrepared(parameters, workspace: workspace)
+        }
+    }
+
+    /// One forward pass of the prepared batch from its prefix: copies `workspace.prefix` into the
+    /// hidden states, runs the remaining layers with `parameters`, and mean-pools into
+    /// `workspace.pooled`.
+    ///
+    /// - Precondition: a batch is prepared (``prepare(_:texts:indices:workspace:backend:cache:)``).
+    /// - Complexity: `2 (L - first) tokens (4 h^2 + 2 h I)` GEMM flops plus attention and
+    ///   `O(tokens (h + I))` row work. Allocates nothing.
+    public func forwardPrepared(_ parameters: BertParameterView, workspace: BertWorkspace, backend: any KernelBackend) {
+        guard let first = workspace.prefixLayers else { preconditionFailure("forwardPrepared needs a prepared batch") }
+        workspace.hidden.update(from: workspace.prefix, count: workspace.tokenCount * configuration.hiddenSize)
+        for l in first..<configuration.layerCount {
+            encoderLayer(l, parameters, workspace: workspace, backend: backend)
+        }
+        pool(workspace: workspace)
+    }
+
+    /// Checks the batch against the workspace and the model, and packs its ids and row starts.
+    private func packRows(texts: EncodedTexts, indices: [Int], workspace: BertWorkspace) throws(TransformerError) {
         guard indices.count >= 1, indices.count <= workspace.maxBatch else {
             throw .invalidArgument(name: "batch size", value: "\(indices.count)", expected: "1...\(workspace.maxBatch)")
         }
+        workspace.batchCount = 0
+        workspace.tokenCount = 0
         var total = 0
         workspace.rowStarts[0] = 0
         for (b, i) in indices.enumerated() {
@@ -86,44 +121,55 @@ public struct BertEncoder: Sendable {
                     name: "sequence length of text \(i)", value: "\(length)",
                     expected: "at most \(min(workspace.maxSequenceLength, configuration.maxPositions))")
             }
-            for id in texts.ids(of: i) where id < 0 || Int(id) >= configuration.vocabularySize {
-                throw .invalidArgument(name: "token id in text \(i)", value: "\(id)", expected: "0..<\(configuration.vocabularySize)")
+            guard total + length <= workspace.maxTokens else {
+                throw .invalidArgument(
+                    name: "tokens in batch", value: "more than \(total + length - 1)", expected: "at most \(workspace.maxTokens)")
+            }
+            let first = texts.starts[i]
+            for p in 0..<length {
+                let id = texts.ids[first + p]
+                guard id >= 0, Int(id) < configuration.vocabularySize else {
+                    throw .invalidArgument(name: "token id in text \(i)", value: "\(id)", expected: "0..<\(configuration.vocabularySize)")
+                }
+                workspace.packedIds[total + p] = id
             }
             total += length
             workspace.rowStarts[b + 1] = total
         }
-        guard total <= workspace.maxTokens else {
-            throw .invalidArgument(name: "tokens in batch", value: "\(total)", expected: "at most \(workspace.maxTokens)")
-        }
-        return total
+        workspace.batchCount = indices.count
+        workspace.tokenCount = total
     }
 
-    /// `x = LayerNorm(word[id] + position[p] + tokenType[0])` for every packed row.
-    private func embed(_ parameters: BertParameterView, texts: EncodedTexts, indices: [Int], workspace: BertWorkspace) {
+    /// `prefix = LayerNorm(word[id] + position[p] + tokenType[0])` for every packed row of the
+    /// prepared batch (marks the prefix as the embeddings).
+    ///
+    /// Complexity: `O(tokens h)`; allocates nothing.
+    public func embedPrepared(_ parameters: BertParameterView, workspace: BertWorkspace) {
         let h = configuration.hiddenSize
         let word = parameters.pointer(layout.wordEmbedding)
         let position = parameters.pointer(layout.positionEmbedding)
         let type0 = parameters.pointer(layout.tokenTypeEmbedding)
         let gamma = parameters.pointer(layout.embeddingNormWeight)
         let beta = parameters.pointer(layout.embeddingNormBias)
-        texts.ids.withUnsafeBufferPointer { ids in
-            for (b, i) in indices.enumerated() {
-                let first = texts.starts[i]
-                for p in 0..<texts.length(of: i) {
-                    let row = workspace.hidden + (workspace.rowStarts[b] + p) * h
-                    let w = word + Int(ids[first + p]) * h
+        workspace.packedIds.withUnsafeBufferPointer { ids in
+            for b in 0..<workspace.batchCount {
+                let start = workspace.rowStarts[b]
+                for p in 0..<(workspace.rowStarts[b + 1] - start) {
+                    let row = workspace.prefix + (start + p) * h
+                    let w = word + Int(ids[start + p]) * h
                     let pos = position + p * h
                     for j in 0..<h { row[j] = w[j] + pos[j] + type0[j] }
                     BertMath.layerNorm(row, count: h, gamma: gamma, beta: beta, epsilon: configuration.layerNormEpsilon)
                 }
             }
         }
+        workspace.prefixLayers = 0
     }
 
     /// The mean of each sequence's rows of `workspace.hidden` into `workspace.pooled`.
-    private func pool(batch: Int, workspace: BertWorkspace) {
+    private func pool(workspace: BertWorkspace) {
         let h = configuration.hiddenSize
-        for b in 0..<batch {
+        for b in 0..<workspace.batchCount {
             let out = workspace.pooled + b * h
             out.update(repeating: 0, count: h)
             let lo = workspace.rowStarts[b]

@@ -78,6 +78,13 @@ public final class SST2ClassificationTask {
     private var testCache: FeatureCache?
     private var trainStates: HiddenStateCache?
     private var testStates: HiddenStateCache?
+    /// The (client, round, step) whose batch the workspace holds prepared, if any.
+    private var preparedKey: BatchKey?
+
+    /// A training mini-batch's identity.
+    private struct BatchKey: Equatable {
+        var client: Int, round: UInt64, step: Int
+    }
 
     /// Tokenizes the splits and divides the training split among the clients.
     ///
@@ -150,20 +157,63 @@ public final class SST2ClassificationTask {
     /// The mean cross-entropy of the model `x` on the mini-batch of (client, round, step).
     ///
     /// - Throws: ``TransformerError/invalidArgument(name:value:expected:)`` for a bad client or vector length.
-    /// - Complexity: one encoder forward pass of `batchSize` sentences (head-only: cached after first use).
+    /// Consecutive calls for the same (client, round, step) — the forward passes of one ZO step —
+    /// share the prepared batch: its ids, row starts and the frozen part's output
+    /// (``BertClassifier/prepare(trainable:texts:indices:workspace:backend:cache:)``); only the
+    /// first call draws, checks and packs the batch.
+    ///
+    /// - Complexity: one forward pass of the trainable layers on `batchSize` sentences (head-only:
+    ///   cached after first use). Allocates nothing once the batch's prefix is cached.
     public func loss(at x: UnsafeBufferPointer<Float>, client: Int, round: UInt64, step: Int) throws(TransformerError) -> Float {
         guard client >= 0, client < clientCount else {
             throw .invalidArgument(name: "client", value: "\(client)", expected: "0..<\(clientCount)")
         }
-        fillBatch(client: client, round: round, step: step)
-        for (b, i) in batch.enumerated() { batchLabels[b] = trainLabels[i] }
-        return try batchLoss(x, texts: trainTexts, indices: batch, labels: batchLabels, cache: trainCache, states: trainStates).loss
+        guard x.count == parameterCount else {
+            throw .invalidArgument(name: "parameter vector length", value: "\(x.count)", expected: "\(parameterCount)")
+        }
+        let key = BatchKey(client: client, round: round, step: step)
+        if let trainCache {
+            fillBatch(client: client, round: round, step: step)
+            for (b, i) in batch.enumerated() { batchLabels[b] = trainLabels[i] }
+            return try batchLoss(x, texts: trainTexts, indices: batch, labels: batchLabels, cache: trainCache, states: nil).loss
+        }
+        if preparedKey != key {
+            preparedKey = nil
+            fillBatch(client: client, round: round, step: step)
+            for (b, i) in batch.enumerated() { batchLabels[b] = trainLabels[i] }
+            try classifier.prepare(
+                trainable: x, texts: trainTexts, indices: batch, workspace: workspace, backend: backend, cache: trainStates)
+            preparedKey = key
+        }
+        try classifier.encodePrepared(trainable: x, workspace: workspace, backend: backend)
+        return classifier.headLoss(trainable: x, features: workspace.pooled, labels: batchLabels).loss
+    }
+
+    /// Computes and caches the frozen prefix's hidden states of every training sentence not yet
+    /// cached (``TrainableSubset/lastLayers(_:)`` only; otherwise nothing to do), `batchSize`
+    /// sentences at a time, so that rounds afterwards run only the trainable layers.
+    ///
+    /// - Parameter x: any trainable vector of the right length (the prefix does not read it).
+    /// - Throws: ``TransformerError/invalidArgument(name:value:expected:)`` for a wrong vector length.
+    /// - Complexity: the frozen layers' forward pass on every uncached training sentence.
+    public func warmPrefixCache(at x: UnsafeBufferPointer<Float>) throws(TransformerError) {
+        guard let trainStates else { return }
+        preparedKey = nil
+        let missing = (0..<trainTexts.count).filter { !trainStates.has($0) }
+        var start = 0
+        while start < missing.count {
+            let chunk = Array(missing[start..<min(start + configuration.batchSize, missing.count)])
+            try classifier.prepare(
+                trainable: x, texts: trainTexts, indices: chunk, workspace: workspace, backend: backend, cache: trainStates)
+            start += chunk.count
+        }
     }
 
     /// Test accuracy and loss on the whole test split, and the loss on the fixed training sample.
     ///
     /// - Throws: as ``loss(at:client:round:step:)``.
     public func evaluate(at x: UnsafeBufferPointer<Float>) throws(TransformerError) -> (testAccuracy: Double, testLoss: Double, trainLoss: Double) {
+        preparedKey = nil
         let test = try meanLoss(
             x, texts: testTexts, indices: Array(0..<testTexts.count), labels: testLabels, cache: testCache, states: testStates)
         let train = try meanLoss(
