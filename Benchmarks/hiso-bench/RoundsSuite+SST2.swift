@@ -1,4 +1,5 @@
 import Foundation
+import HiSoExperiments
 import HiSoFederation
 import HiSoKernels
 import HiSoModels

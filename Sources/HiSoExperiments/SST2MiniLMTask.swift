@@ -46,12 +46,21 @@ public final class SST2MiniLMTask: FederatedTask {
         public var devLimit: Int?
         /// Training sentences in the evaluation's train-loss sample.
         public var evaluationTrainSample: Int
+        /// Sentences held out of the (limited) training set as the validation split, before the
+        /// client split (``SST2Dataset/holdout(count:seed:)`` with the task seed; 0: none).
+        public var validationCount: Int
+        /// The head to start from, `classes * (h + 1)` values (`W` row-major, then `b`), for
+        /// example a trained linear probe; `nil`: a fresh head from the run seed.
+        public var initialHead: [Float]?
 
         /// Creates settings; the defaults are the paper's LLM setting (6 clients, IID) with batch 32 and length 64.
         public init(
             subset: String = "head", clients: Int = 6, dirichletAlpha: Double? = nil, batchSize: Int = 32,
-            maxLength: Int = 64, trainLimit: Int? = nil, devLimit: Int? = nil, evaluationTrainSample: Int = 512
+            maxLength: Int = 64, trainLimit: Int? = nil, devLimit: Int? = nil, evaluationTrainSample: Int = 512,
+            validationCount: Int = 0, initialHead: [Float]? = nil
         ) {
+            self.validationCount = validationCount
+            self.initialHead = initialHead
             self.subset = subset
             self.clients = clients
             self.dirichletAlpha = dirichletAlpha
@@ -69,6 +78,8 @@ public final class SST2MiniLMTask: FederatedTask {
     public let seed: UInt64
     /// The wrapped transformer task (classifier, tokenized splits, partition).
     public let inner: SST2ClassificationTask
+    /// The validation split's evaluator (its test split is the held-out sentences), `nil` without one.
+    public let validation: SST2ClassificationTask?
 
     /// Loads the model and the data and builds the task.
     ///
@@ -107,6 +118,9 @@ public final class SST2MiniLMTask: FederatedTask {
         if let alpha = settings.dirichletAlpha, !(alpha > 0 && alpha.isFinite) {
             throw .invalidSetting(name: "dirichlet alpha", value: "\(alpha)", expected: "a positive finite number")
         }
+        guard settings.validationCount >= 0 else {
+            throw .invalidSetting(name: "validation sentences", value: "\(settings.validationCount)", expected: "at least 0")
+        }
         guard settings.evaluationTrainSample >= 1 else {
             throw .invalidSetting(name: "evaluation train sample", value: "\(settings.evaluationTrainSample)", expected: "at least 1")
         }
@@ -122,15 +136,30 @@ public final class SST2MiniLMTask: FederatedTask {
         }
         let configuration = SST2ClassificationTask.Configuration(
             subset: subset, clients: settings.clients, dirichletAlpha: settings.dirichletAlpha,
-            batchSize: settings.batchSize, maxLength: settings.maxLength, trainLimit: settings.trainLimit,
+            batchSize: settings.batchSize, maxLength: settings.maxLength, trainLimit: nil,
             evaluationTrainSample: settings.evaluationTrainSample, seed: seed)
         let dev = settings.devLimit.map { dev.prefix($0) } ?? dev
+        let limited = settings.trainLimit.map { train.prefix($0) } ?? train
         do {
-            inner = try SST2ClassificationTask(model: model, train: train, test: dev, configuration: configuration, backend: kernels)
+            let split = try limited.holdout(count: settings.validationCount, seed: seed)
+            inner = try SST2ClassificationTask(model: model, train: split.train, test: dev, configuration: configuration, backend: kernels)
+            if settings.validationCount > 0 {
+                var single = configuration
+                single.clients = 1
+                single.evaluationTrainSample = 1
+                validation = try SST2ClassificationTask(
+                    model: model, train: split.validation, test: split.validation, configuration: single, backend: kernels)
+            } else {
+                validation = nil
+            }
         } catch let error as TransformerError {
             throw .transformer(error)
         } catch {
             throw .invalidSetting(name: "client split", value: "\(settings.clients) clients", expected: "\(error)")
+        }
+        if let head = settings.initialHead, head.count != inner.parameterCount - inner.classifier.headOffset {
+            throw .invalidSetting(
+                name: "initial head", value: "\(head.count) values", expected: "\(inner.parameterCount - inner.classifier.headOffset) (classes x (h + 1))")
         }
         self.settings = settings
         self.seed = seed
@@ -143,9 +172,14 @@ public final class SST2MiniLMTask: FederatedTask {
     /// False: the encoder has no backward pass; only the zeroth-order methods apply.
     public var supportsGradient: Bool { false }
 
-    /// The pretrained encoder with a freshly initialised head (seeded by `seed`).
+    /// The pretrained encoder with a freshly initialised head (seeded by `seed`), or with
+    /// ``Settings/initialHead`` when given.
     public func initialParameters(seed: UInt64, into x: UnsafeMutableBufferPointer<Float>) {
         inner.initialParameters(seed: seed, into: x)
+        if let head = settings.initialHead {
+            let offset = inner.classifier.headOffset
+            for (i, value) in head.enumerated() { x[offset + i] = value }
+        }
     }
 
     /// Mean cross-entropy on the mini-batch of `batch` (see the type's batch rule).
@@ -167,13 +201,18 @@ public final class SST2MiniLMTask: FederatedTask {
         throw FederationError.taskMismatch(what: "gradient support of sst2-minilm", expected: "true", found: "false")
     }
 
-    /// Dev accuracy and loss on the (possibly limited) dev split, train loss on the fixed sample.
+    /// Dev accuracy and loss on the (possibly limited) dev split, train loss on the fixed sample,
+    /// and accuracy and loss on the validation split when one is held out.
     ///
-    /// - Complexity: head-only, after the first call: `O((dev + sample) * h)`.
+    /// - Complexity: head-only, after the first call: `O((dev + validation + sample) * h)`;
+    ///   otherwise one forward of the trainable layers over those sentences.
     public func evaluate(at x: UnsafeBufferPointer<Float>) throws -> TaskEvaluation {
         do {
             let result = try inner.evaluate(at: x)
-            return TaskEvaluation(testAccuracy: result.testAccuracy, testLoss: result.testLoss, trainLoss: result.trainLoss)
+            let held = try validation?.evaluate(at: x)
+            return TaskEvaluation(
+                testAccuracy: result.testAccuracy, testLoss: result.testLoss, trainLoss: result.trainLoss,
+                validationAccuracy: held?.testAccuracy, validationLoss: held?.testLoss)
         } catch {
             throw FederationError.task("sst2-minilm evaluation: \(error)")
         }

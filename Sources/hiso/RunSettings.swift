@@ -142,12 +142,12 @@ struct RunSettings {
         verbose = try s.bool("verbose", default: false)
     }
 
-    /// Reads `--model-dir`, `--subset` and `--train-limit`, which only sst2-minilm takes.
+    /// Reads `--model-dir`, `--subset`, `--train-limit` and `--validation`, which only sst2-minilm takes.
     ///
     /// - Throws: ``CommandLineError`` when one is given for another task, the model directory is
     ///   missing (the message says to run `Utils/fetch-minilm`), or a value is malformed.
     static func readSST2Settings(_ s: SettingsSource, task: TaskName, into spec: inout TaskSpecification) throws(CommandLineError) {
-        let keys = ["model-dir", "subset", "train-limit"]
+        let keys = ["model-dir", "subset", "train-limit", "validation"]
         guard task == .sst2Minilm else {
             if let key = keys.first(where: s.has) {
                 throw .conflict("\(s.origin(key)) applies only to --task sst2-minilm (the task is \(task)).")
@@ -171,6 +171,7 @@ struct RunSettings {
             spec.subset = text
         }
         spec.trainLimit = try s.optionalInt("train-limit", in: 1...Int.max) ?? spec.trainLimit
+        spec.validationCount = try s.optionalInt("validation", in: 0...Int.max) ?? spec.validationCount
     }
 
     /// The flag behind each ``RunConfiguration`` key, for messages.

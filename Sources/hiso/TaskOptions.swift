@@ -28,6 +28,11 @@ struct TaskOptions: ParsableArguments {
     @Option(help: ArgumentHelp("sst2-minilm: use only the first n training sentences (default 20000).", valueName: "n"))
     var trainLimit: String?
 
+    @Option(help: ArgumentHelp(
+        "sst2-minilm: hold out n training sentences (before the client split) as a validation split, reported next to dev (default 0).",
+        valueName: "n"))
+    var validation: String?
+
     @Option(help: ArgumentHelp("Reference partition file for digits-reference: iid (default) or dir0.5.", valueName: "split"))
     var split: String?
 
@@ -63,7 +68,7 @@ struct TaskOptions: ParsableArguments {
     /// Flag name -> value as given (nil when not given).
     var given: [String: String?] {
         [
-            "task": task, "data-dir": dataDir, "model-dir": modelDir, "subset": subset, "train-limit": trainLimit, "split": split, "partition": partition, "alpha": alpha,
+            "task": task, "data-dir": dataDir, "model-dir": modelDir, "subset": subset, "train-limit": trainLimit, "validation": validation, "split": split, "partition": partition, "alpha": alpha,
             "dimension": dimension, "spectrum": spectrum, "spectrum-parameter": spectrumParameter,
             "spike-rank": spikeRank, "basis": basis, "noise": noise,
         ]

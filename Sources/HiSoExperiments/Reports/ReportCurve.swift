@@ -20,12 +20,15 @@ public struct ReportCurve: Codable, Sendable, Equatable {
         public var bytesDown: Int
         /// Wall-clock seconds since the run started (training and evaluation).
         public var wallSeconds: Double
+        /// Accuracy on the validation split held out from the training data (`nil`: none held out).
+        public var validationAccuracy: Double?
 
         /// Makes a point.
         public init(
             round: Int, testAccuracy: Double, testLoss: Double, trainLoss: Double,
-            bytesUp: Int, bytesDown: Int, wallSeconds: Double
+            bytesUp: Int, bytesDown: Int, wallSeconds: Double, validationAccuracy: Double? = nil
         ) {
+            self.validationAccuracy = validationAccuracy
             self.round = round
             self.testAccuracy = testAccuracy
             self.testLoss = testLoss
