@@ -46,6 +46,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        // Documentation only (`swift package generate-documentation`); no target depends on it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // MARK: - C shims (private, no stable API)
@@ -54,7 +56,7 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
-        .target(name: "CHiSoSIMD"),
+        .target(name: "CHiSoSIMD", exclude: ["README.md"]),
         .systemLibrary(
             name: "CHiSoZlib",
             providers: [.apt(["zlib1g-dev"])]
@@ -98,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "hiso",
             dependencies: [
-                "HiSoKernels", "HiSoData", "HiSoTransformer", "HiSoFederation", "HiSoExperiments",
+                "HiSoKernels", "HiSoData", "HiSoOptim", "HiSoTransformer", "HiSoFederation", "HiSoExperiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

@@ -148,7 +148,7 @@ private final class RunPool: @unchecked Sendable {
                 runsPlanned: runs.count, summary: summary)
             try files.writeSummary(doc, curves: curves)
             document = doc
-            let acc = curve.points.last.map { String(format: "%.3f", $0.testAccuracy) } ?? "-"
+            let acc = curve.points.last.map { String(format: "%.3f", $0.testAccuracy ?? .nan) } ?? "-"
             context.note(
                 "  \(curve.method) lr \(curve.learningRate) seed \(curve.seed): \(curve.status.rawValue) after \(curve.roundsCompleted) rounds, test accuracy \(acc), \(String(format: "%.3f", curve.millisecondsPerRound)) ms/round")
         }

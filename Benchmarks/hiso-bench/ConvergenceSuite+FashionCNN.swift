@@ -44,7 +44,7 @@ extension ConvergenceSuite {
                 if let deadline, ContinuousClock.now >= deadline { break }
                 context.note("fmnist-cnn pilot: [\(run.index + 1)/\(run.total)] \(run.method) lr \(run.learningRate), \(pilotRounds) rounds")
                 let curve = try runner.execute(run)
-                context.note("  \(curve.status.rawValue), test accuracy \(curve.points.last.map { String(format: "%.3f", $0.testAccuracy) } ?? "-")")
+                context.note("  \(curve.status.rawValue), test accuracy \(curve.points.last.map { String(format: "%.3f", $0.testAccuracy ?? .nan) } ?? "-")")
                 results.append((run.method, run.learningRate, curve))
             }
             for method in piloted {

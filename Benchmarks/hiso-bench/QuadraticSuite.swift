@@ -5,7 +5,7 @@ import HiSoFederation
 import HiSoKernels
 import HiSoOptim
 
-/// `hiso-bench quadratic`: issue 4's quadratic experiment (``QuadraticExperiment``).
+/// `hiso-bench quadratic`: the quadratic lab (``QuadraticExperiment``).
 ///
 /// HiSo (peer and paper rules), DeComFL and the oracle diagonal on `f(x) = 1/2 (x - x*)^T A (x - x*)`
 /// at `d = 1000` with log-normal and power-law spectra: rounds until `f <= 1e-2 f(x0)` (median,

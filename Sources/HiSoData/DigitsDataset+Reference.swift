@@ -41,7 +41,7 @@ extension DigitsDataset {
 
     /// Reads one `label,f0..f63` file.
     static func referenceFile(_ url: URL, name: String) throws(DataError) -> Dataset {
-        let table = try CSVTable(contentsOf: url, hasHeader: true)
+        let table = try CSVFile(contentsOf: url, hasHeader: true)
         try table.requireHeader(["label"] + (0..<featureCount).map { "f\($0)" })
         return try dataset(from: table, labelColumn: 0, featureColumns: 1..<(featureCount + 1), name: name, source: url.path)
     }

@@ -27,7 +27,7 @@ public enum DigitsDataset {
         guard let url = Bundle.module.url(forResource: "digits", withExtension: "csv") else {
             throw .unreadable(file: "HiSoData bundle: digits.csv", reason: "resource missing from the package bundle")
         }
-        let table = try CSVTable(contentsOf: url, hasHeader: false)
+        let table = try CSVFile(contentsOf: url, hasHeader: false)
         guard table.columnCount == featureCount + 1 else {
             throw .dimensionMismatch(what: "columns of \(url.path)", expected: featureCount + 1, found: table.columnCount)
         }
@@ -98,7 +98,7 @@ public enum DigitsDataset {
 
     /// Builds a data set from CSV rows, validating labels (with their line and column).
     static func dataset(
-        from table: CSVTable, labelColumn: Int, featureColumns: Range<Int>, name: String, source: String
+        from table: CSVFile, labelColumn: Int, featureColumns: Range<Int>, name: String, source: String
     ) throws(DataError) -> Dataset {
         var features = [Float]()
         features.reserveCapacity(table.rowCount * featureColumns.count)

@@ -17,7 +17,7 @@ extension Partition {
     ///   for a client id with no rows.
     /// - Complexity: O(file size + sampleCount).
     public static func file(_ url: URL, sampleCount: Int, clientCount: Int? = nil) throws(DataError) -> Partition {
-        let table = try CSVTable(contentsOf: url, hasHeader: true)
+        let table = try CSVFile(contentsOf: url, hasHeader: true)
         try table.requireHeader(["client", "train_row"])
         var pairs: [(client: Int, row: Int)] = []
         pairs.reserveCapacity(table.rowCount)

@@ -5,7 +5,7 @@ import HiSoKernels
 import HiSoModels
 
 /// The calibration against the peer implementation on the digits reference
-/// (`../shared/reference/digits`, README there): same data, same partitions, same hyperparameters.
+/// (`Data/digits-reference`, README there): same data, same partitions, same hyperparameters.
 ///
 /// Setting: MLP 64-32-10 (2410 parameters), 8 clients, 2 sampled per round, `tau = 1`, `P = 5`,
 /// `mu = 1e-3`, forward differences, batch 32, plain SGD with lr `1e-2`, test accuracy every 25
@@ -133,7 +133,7 @@ public enum DigitsCalibration {
         } catch let error as FederationError {
             throw error
         } catch {
-            throw .task("digits reference in \(directory.path): \(error)")
+            throw .task(TaskFailure(stage: .setup("the digits reference in \(directory.path)"), underlying: error))
         }
     }
 

@@ -1,7 +1,7 @@
 import HiSoKernels
 import HiSoOptim
 
-/// The quadratic experiment of issue 4: rounds for HiSo (peer and paper rules), DeComFL and the
+/// The quadratic lab: rounds for HiSo (peer and paper rules), DeComFL and the
 /// oracle diagonal to reach a fraction of the initial suboptimality on synthetic quadratics, with
 /// a per-method learning rate chosen from a grid, and how well the learned `H` matches `diag(A)`.
 ///
@@ -183,7 +183,7 @@ public enum QuadraticExperiment {
         }
         var pre = try preconditioner(method, problem: problem, configuration: c)
         var x = [Float](repeating: 0, count: d)
-        var workspace = [Float](repeating: 0, count: d)
+        var trainer = LocalTrainer(estimator: estimator, localSteps: 1, dimension: d, backend: backend)
         var scratch = [Float](repeating: 0, count: problem.scratchCount)
         var rows = [[Float]](repeating: [Float](repeating: 0, count: c.perturbations), count: c.clients)
         let initial = Double(problem.loss(x, backend: backend))
@@ -200,16 +200,14 @@ public enum QuadraticExperiment {
             var aggregated = [Float](repeating: 0, count: c.perturbations)
             pre.withScale { scale in
                 x.withUnsafeBufferPointer { xb in
-                    workspace.withUnsafeMutableBufferPointer { wb in
-                        scratch.withUnsafeMutableBufferPointer { sb in
-                            for client in 0..<c.clients {
-                                let noise = c.noiseScale == 0 ? nil : QuadraticNoise(
-                                    seed: StepSeed.derive(runSeed: ~runSeed, round: round, step: client), scale: c.noiseScale)
-                                rows[client].withUnsafeMutableBufferPointer { gb in
-                                    _ = estimator.estimate(
-                                        at: xb, scale: scale, seed: stepSeed, workspace: wb, backend: backend, scalars: gb,
-                                        loss: { problem.loss($0, noise: noise, scratch: sb, backend: backend) })
-                                }
+                    scratch.withUnsafeMutableBufferPointer { sb in
+                        for client in 0..<c.clients {
+                            let noise = c.noiseScale == 0 ? nil : QuadraticNoise(
+                                seed: StepSeed.derive(runSeed: ~runSeed, round: round, step: client), scale: c.noiseScale)
+                            rows[client].withUnsafeMutableBufferPointer { gb in
+                                _ = trainer.run(
+                                    at: xb, scale: scale, runSeed: runSeed, round: round, learningRate: learningRate,
+                                    scalars: gb) { point, _ in problem.loss(point, noise: noise, scratch: sb, backend: backend) }
                             }
                         }
                     }
@@ -229,18 +227,13 @@ public enum QuadraticExperiment {
                 diverged = true
                 break
             }
-            pre.withScale { scale in
-                x.withUnsafeMutableBufferPointer { xb in
-                    aggregated.withUnsafeBufferPointer { gb in
-                        ZOUpdate.apply(to: xb, scalars: gb, scale: scale, seed: stepSeed, learningRate: learningRate, backend: backend)
-                    }
-                }
-            }
             let record = RoundRecord(
                 round: round,
                 steps: [StepScalars(seed: stepSeed, learningRate: learningRate, aggregated: aggregated,
                                     perClient: pre.needsPerClientScalars ? rows : nil)])
-            try pre.update(after: record, backend: backend)
+            try x.withUnsafeMutableBufferPointer { xb throws(OptimError) in
+                try record.apply(to: xb, preconditioner: &pre, backend: backend)
+            }
             current = x.withUnsafeBufferPointer { xb in
                 scratch.withUnsafeMutableBufferPointer { Double(problem.loss(xb, scratch: $0, backend: backend)) }
             }

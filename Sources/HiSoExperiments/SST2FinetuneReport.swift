@@ -202,7 +202,7 @@ public struct SST2FinetuneReport: Encodable, Sendable {
             let url = runs.appendingPathComponent(name)
             let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
             let last = (try? ReportCurve.points(fromCSV: text, path: url.path))?.last
-            return String(name.dropLast(4)) + (last.map { ": round \($0.round), dev \(ReportFormat.fixed($0.testAccuracy * 100, 2))%" } ?? ": no evaluation yet")
+            return String(name.dropLast(4)) + (last.map { ": round \($0.round), dev \(ReportFormat.fixed(($0.testAccuracy ?? .nan) * 100, 2))%" } ?? ": no evaluation yet")
         }
     }
 }

@@ -184,14 +184,11 @@ public final class SST2MiniLMTask: FederatedTask {
 
     /// Mean cross-entropy on the mini-batch of `batch` (see the type's batch rule).
     ///
-    /// - Throws: ``FederationError/task(_:)`` for a bad client or vector length.
+    /// - Throws: the transformer task's `TransformerError` for a bad client or vector length (the
+    ///   run wraps it in ``FederationError/task(_:)`` with the client and round).
     public func loss(at x: UnsafeBufferPointer<Float>, batch: BatchKey) throws -> Float {
-        do {
-            let round = batch.round &+ batch.seed &* 0x9E37_79B9_7F4A_7C15
-            return try inner.loss(at: x, client: batch.client, round: round, step: batch.step)
-        } catch {
-            throw FederationError.task("sst2-minilm loss (client \(batch.client), round \(batch.round)): \(error)")
-        }
+        let round = batch.round &+ batch.seed &* 0x9E37_79B9_7F4A_7C15
+        return try inner.loss(at: x, client: batch.client, round: round, step: batch.step)
     }
 
     /// Not available: throws ``FederationError/taskMismatch(what:expected:found:)``.
@@ -206,15 +203,12 @@ public final class SST2MiniLMTask: FederatedTask {
     ///
     /// - Complexity: head-only, after the first call: `O((dev + validation + sample) * h)`;
     ///   otherwise one forward of the trainable layers over those sentences.
+    /// - Throws: the transformer task's error (the run wraps it in ``FederationError/task(_:)``).
     public func evaluate(at x: UnsafeBufferPointer<Float>) throws -> TaskEvaluation {
-        do {
-            let result = try inner.evaluate(at: x)
-            let held = try validation?.evaluate(at: x)
-            return TaskEvaluation(
-                testAccuracy: result.testAccuracy, testLoss: result.testLoss, trainLoss: result.trainLoss,
-                validationAccuracy: held?.testAccuracy, validationLoss: held?.testLoss)
-        } catch {
-            throw FederationError.task("sst2-minilm evaluation: \(error)")
-        }
+        let result = try inner.evaluate(at: x)
+        let held = try validation?.evaluate(at: x)
+        return TaskEvaluation(
+            testAccuracy: result.testAccuracy, testLoss: result.testLoss, trainLoss: result.trainLoss,
+            validationAccuracy: held?.testAccuracy, validationLoss: held?.testLoss)
     }
 }

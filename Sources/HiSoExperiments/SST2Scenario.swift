@@ -3,7 +3,7 @@ import HiSoFederation
 import HiSoKernels
 import HiSoTransformer
 
-/// The `convergence sst2-minilm` scenario of issue 6: DeComFL vs HiSo fine-tuning
+/// The `convergence sst2-minilm` scenario: DeComFL vs HiSo fine-tuning
 /// all-MiniLM-L6-v2 on SST-2 in the paper's LLM setting (6 clients, 2 sampled per round,
 /// tau = 1, P = 5, forward differences), over seeds and a learning-rate grid per method.
 ///

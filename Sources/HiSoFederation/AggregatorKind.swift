@@ -28,7 +28,7 @@ public enum AttackKind: String, Codable, Sendable, CaseIterable {
     case scaling
 }
 
-/// The HiSo Hessian update rule (ALGORITHM.md, "HiSo").
+/// The HiSo Hessian update rule (docs/ALGORITHM.md, "HiSo").
 ///
 /// - ``peer``: `H <- beta H + (1 - beta) Delta_k^2` from the aggregated update of the chosen step.
 /// - ``paper``: Eq. 12, `H <- (1 - nu) H + nu (1/m) sum_i (Delta^(i)_{r,0}^2 + epsilon)`; needs the
@@ -36,14 +36,6 @@ public enum AttackKind: String, Codable, Sendable, CaseIterable {
 public enum HessianRule: String, Codable, Sendable, CaseIterable {
     case peer
     case paper
-}
-
-/// Which local step's aggregated update feeds the peer rule: the last, the first, or all of them
-/// as `tau` sequential EMA steps.
-public enum HessianStepChoice: String, Codable, Sendable, CaseIterable {
-    case last
-    case first
-    case all
 }
 
 /// The learning-rate schedule over rounds (mapped onto HiSoOptim's `LearningRateSchedule`).
@@ -55,11 +47,4 @@ public enum ScheduleKind: String, Codable, Sendable, CaseIterable {
     case constant
     case step
     case cosine
-}
-
-/// The finite-difference scheme of the ZO estimator: forward (`P + 1` losses per step) or
-/// central (`2 P` losses per step).
-public enum DifferenceSchemeSetting: String, Codable, Sendable, CaseIterable {
-    case forward
-    case central
 }

@@ -36,7 +36,7 @@ public final class Client {
         self.preconditioner = preconditioner
         self.backend = backend
         self.syncRound = syncRound
-        trainer = LocalTrainer(estimator: estimator, localSteps: localSteps, dimension: parameters.count)
+        trainer = LocalTrainer(estimator: estimator, localSteps: localSteps, dimension: parameters.count, backend: backend)
     }
 
     /// Replays `records` (which must start at ``syncRound`` and be contiguous).
@@ -85,12 +85,11 @@ public final class Client {
     ) rethrows -> ClientUpload {
         let round = syncRound
         let id = self.id
-        let backend = self.backend
         return try parameters.withUnsafeBufferPointer { x in
             try preconditioner.withScale { scale in
                 try trainer.upload(
-                    client: id, round: round, at: x, scale: scale, runSeed: runSeed,
-                    learningRate: learningRate, backend: backend, loss: loss)
+                    client: id, round: round, at: x, scale: scale, runSeed: runSeed, learningRate: learningRate,
+                    loss: loss)
             }
         }
     }

@@ -1,5 +1,5 @@
 /// Counts the bytes every client sends and receives, per round and by category, with
-/// cumulative totals (ALGORITHM.md, "Communication ledger").
+/// cumulative totals (docs/ALGORITHM.md, "Communication ledger").
 ///
 /// What each method sends (`P` perturbations, `tau` local steps, `d` parameters, float32
 /// scalars = 4 bytes, round index = uint64 = 8 bytes):

@@ -35,6 +35,9 @@ public struct CurvePoint: Codable, Sendable, Equatable {
         self.wallSeconds = wallSeconds
     }
 
+    /// Cumulative bytes in both directions, `bytesUp + bytesDown`.
+    public var totalBytes: UInt64 { bytesUp + bytesDown }
+
     /// Whether every field but the wall time is identical (the determinism check).
     public func hasSameMetrics(as other: CurvePoint) -> Bool {
         round == other.round && testAccuracy == other.testAccuracy && testLoss == other.testLoss

@@ -1,7 +1,7 @@
-/// The training methods a ``FederatedRun`` can execute (ALGORITHM.md).
+/// The training methods a ``FederatedRun`` can execute (docs/ALGORITHM.md).
 ///
 /// - ``decomfl``: ZO-SGD with scalar-only communication (identity preconditioner).
-/// - ``hiso``: DeComFL with the learned diagonal preconditioner (``HiSoSettings``).
+/// - ``hiso``: DeComFL with the learned diagonal preconditioner (`HiSoPreconditioner` in HiSoOptim, configured by ``RunConfiguration``).
 /// - ``mezo``: centralised MeZO, DeComFL with one client that always participates.
 /// - ``fedzo``: clients run ZO-SGD locally and upload d-dimensional model deltas.
 /// - ``fedavg``: clients run SGD with true gradients and upload deltas; the server averages them.

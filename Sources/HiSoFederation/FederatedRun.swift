@@ -248,7 +248,7 @@ public final class FederatedRun {
         } catch let error as FederationError {
             throw error
         } catch {
-            throw .task("evaluation after round \(completedRounds): \(error)")
+            throw .task(TaskFailure(stage: .evaluation(completedRounds: completedRounds), underlying: error))
         }
         guard evaluation.testLoss.isFinite, evaluation.trainLoss.isFinite else {
             throw .diverged(

@@ -1,3 +1,5 @@
+import HiSoOptim
+
 /// A typed error for everything that can go wrong when configuring, running or resuming a
 /// federated run.
 ///
@@ -22,8 +24,10 @@ public enum FederationError: Error, Equatable, Sendable, CustomStringConvertible
     case checkpoint(file: String, reason: String)
     /// The checkpoint belongs to a different configuration than the one it is resumed with.
     case checkpointMismatch(file: String, reason: String)
-    /// The task failed (data or model error), with the underlying message.
-    case task(String)
+    /// The task failed (data or model error): where, and the task's own error.
+    case task(TaskFailure)
+    /// A round record was rejected by the optimizer layer (a malformed per-client table).
+    case optimizer(OptimError)
 
     public var description: String {
         switch self {
@@ -45,8 +49,10 @@ public enum FederationError: Error, Equatable, Sendable, CustomStringConvertible
             return "checkpoint \(file): \(reason)"
         case .checkpointMismatch(let file, let reason):
             return "checkpoint \(file) does not belong to this run: \(reason)"
-        case .task(let message):
-            return "task error: \(message)"
+        case .task(let failure):
+            return "task error: \(failure)"
+        case .optimizer(let error):
+            return "round record rejected: \(error)"
         }
     }
 }

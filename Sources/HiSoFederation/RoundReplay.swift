@@ -34,27 +34,19 @@ public enum RoundReplay {
         }
     }
 
-    /// Replays `record` onto `x` and `preconditioner`.
+    /// Replays `record` onto `x` and `preconditioner` (``RoundRecord/apply(to:preconditioner:backend:)``,
+    /// the replay half of the round loop).
     ///
-    /// - Throws: ``FederationError/task(_:)`` wrapping a malformed record (the preconditioner
+    /// - Throws: ``FederationError/optimizer(_:)`` wrapping a malformed record (the preconditioner
     ///   rejects it).
     public static func apply(
         _ record: RoundRecord, to x: UnsafeMutableBufferPointer<Float>,
         preconditioner: inout any Preconditioner, backend: any KernelBackend
     ) throws(FederationError) {
-        preconditioner.withScale { scale in
-            for step in record.steps {
-                step.aggregated.withUnsafeBufferPointer { g in
-                    ZOUpdate.apply(
-                        to: x, scalars: g, scale: scale, seed: step.seed, learningRate: step.learningRate,
-                        backend: backend)
-                }
-            }
-        }
         do {
-            try preconditioner.update(after: record, backend: backend)
+            try record.apply(to: x, preconditioner: &preconditioner, backend: backend)
         } catch {
-            throw .task(error.description)
+            throw .optimizer(error)
         }
     }
 }

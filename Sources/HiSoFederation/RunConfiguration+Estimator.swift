@@ -9,7 +9,7 @@ extension RunConfiguration {
     /// - Complexity: O(1); memory: none.
     func makeEstimator() throws(FederationError) -> ZOEstimator {
         do {
-            return try ZOEstimator(perturbations: perturbations, mu: mu, scheme: scheme == .forward ? .forward : .central)
+            return try ZOEstimator(perturbations: perturbations, mu: mu, scheme: scheme)
         } catch {
             throw .invalidConfiguration(key: "perturbations/mu", value: "\(perturbations)/\(mu)", expected: error.description)
         }

@@ -1,6 +1,7 @@
 import HiSoKernels
+import HiSoOptim
 
-/// Every knob of a federated run (ALGORITHM.md), as one `Codable` value.
+/// Every knob of a federated run (docs/ALGORITHM.md), as one `Codable` value.
 ///
 /// A run is a pure function of its configuration (including ``seed``) and its task: the same
 /// configuration run twice gives bit-identical curves, whatever ``threads`` and ``backend`` are
@@ -22,7 +23,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     /// Perturbation radius `mu`.
     public var mu: Float = 1e-3
     /// Finite-difference scheme.
-    public var scheme: DifferenceSchemeSetting = .forward
+    public var scheme: DifferenceScheme = .forward
     /// Base learning rate `eta` (client learning rate for FedAvg-type methods).
     public var learningRate: Float = 1e-2
     /// Learning-rate schedule over rounds.
@@ -50,7 +51,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     /// HiSo: Hessian update rule.
     public var hessianRule: HessianRule = .peer
     /// HiSo peer rule: which local step feeds the EMA.
-    public var hessianStep: HessianStepChoice = .last
+    public var hessianStep: HiSoPreconditioner.StepChoice = .last
     /// HiSo peer rule: EMA weight of the old H.
     public var beta: Float = 0.95
     /// HiSo paper rule: weight `nu` of the new term.

@@ -41,7 +41,7 @@ final class ScalarEngine {
             clients: configuration.clients, seed: configuration.seed)
         trainer = LocalTrainer(
             estimator: estimator, localSteps: configuration.localSteps,
-            dimension: configuration.syncMode == .fast ? d : 0)
+            dimension: configuration.syncMode == .fast ? d : 0, backend: backend)
         let syncs = syncRounds ?? Array(repeating: 0, count: configuration.clients)
         self.syncRounds = syncs
         self.history = history
@@ -93,13 +93,7 @@ final class ScalarEngine {
         let rule: HiSoPreconditioner.Rule
         switch c.hessianRule {
         case .peer:
-            let step: HiSoPreconditioner.StepChoice
-            switch c.hessianStep {
-            case .last: step = .last
-            case .first: step = .first
-            case .all: step = .all
-            }
-            rule = .peer(step: step, beta: c.beta)
+            rule = .peer(step: c.hessianStep, beta: c.beta)
         case .paper:
             rule = .paper(nu: c.nu, epsilon: c.epsilon)
         }
@@ -178,18 +172,17 @@ final class ScalarEngine {
             if configuration.syncMode == .exact {
                 return try clients[i].upload(runSeed: seed, learningRate: learningRate, loss: loss)
             }
-            let backend = self.backend
             return try server.parameters.withUnsafeBufferPointer { x in
                 try server.preconditioner.withScale { scale in
                     try trainer.upload(
                         client: i, round: round, at: x, scale: scale, runSeed: seed, learningRate: learningRate,
-                        backend: backend, loss: loss)
+                        loss: loss)
                 }
             }
         } catch let error as FederationError {
             throw error
         } catch {
-            throw .task("client \(i), round \(round): \(error)")
+            throw .task(TaskFailure(stage: .loss(client: i, round: round), underlying: error))
         }
     }
 }

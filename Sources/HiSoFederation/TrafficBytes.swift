@@ -1,4 +1,4 @@
-/// Bytes of one message direction, split by category (ALGORITHM.md, "Communication ledger").
+/// Bytes of one message direction, split by category (docs/ALGORITHM.md, "Communication ledger").
 ///
 /// - ``header``: round indices (uint64, 8 bytes each).
 /// - ``scalars``: float32 ZO scalars (4 bytes each).

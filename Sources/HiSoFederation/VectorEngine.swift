@@ -23,6 +23,7 @@ final class VectorEngine {
     private(set) var round: UInt64
     private var local: [Float]
     private var workspace: [Float]
+    private let zoStep: FusedZOStep
     private var scalars: [Float]
     /// One delta buffer per sampled client, allocated in the first round and reused.
     private var deltas: [[Float]] = []
@@ -45,7 +46,8 @@ final class VectorEngine {
         self.round = round
         let d = parameters.count
         local = [Float](repeating: 0, count: d)
-        workspace = [Float](repeating: 0, count: d)
+        workspace = [Float](repeating: 0, count: configuration.method.needsGradient ? d : 0)
+        zoStep = FusedZOStep(backend: backend, dimension: configuration.method == .fedzo ? d : 0)
         scalars = [Float](repeating: 0, count: configuration.perturbations)
     }
 
@@ -109,9 +111,9 @@ final class VectorEngine {
                             let value: Float
                             if c.method == .fedzo {
                                 let seed = StepSeed.derive(runSeed: clientSeed, round: r, step: k)
-                                value = try estimator.estimate(
-                                    at: UnsafeBufferPointer(model), scale: nil, seed: seed, workspace: work,
-                                    backend: backend, scalars: g) { try task.loss(at: $0, batch: batch) }
+                                value = try zoStep.estimate(
+                                    at: UnsafeBufferPointer(model), scale: nil, seed: seed, mu: estimator.mu,
+                                    scheme: estimator.scheme, scalars: g) { try task.loss(at: $0, batch: batch) }
                                 ZOUpdate.apply(
                                     to: model, scalars: UnsafeBufferPointer(g), scale: nil, seed: seed,
                                     learningRate: learningRate, backend: backend)
@@ -127,7 +129,7 @@ final class VectorEngine {
         } catch let error as FederationError {
             throw error
         } catch {
-            throw .task("client \(i), round \(r): \(error)")
+            throw .task(TaskFailure(stage: .loss(client: i, round: r), underlying: error))
         }
         delta.withUnsafeMutableBufferPointer { out in
             local.withUnsafeBufferPointer { model in

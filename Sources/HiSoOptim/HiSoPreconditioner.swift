@@ -3,7 +3,7 @@ import HiSoKernels
 /// HiSo's learned diagonal preconditioner: directions `u_p = H^(-1/2) z_p`, `H` updated once per
 /// round from scalars every party has.
 ///
-/// Rules (ALGORITHM.md, "HiSo"):
+/// Rules (docs/ALGORITHM.md, "HiSo"):
 /// - peer code: `H <- beta H + (1 - beta) Delta_k^2`, `Delta_k = (1/P) sum_p gbar_{k,p} s ⊙ z_{k,p}`
 ///   (the aggregated update of local step `k` without the learning rate), for the chosen step:
 ///   the last (default), the first, or all of them as `tau` sequential EMA steps. `s` stays frozen

@@ -10,10 +10,9 @@ import HiSoKernels
 /// The gradient estimate is then `(1/P) sum_p g_p u_p`; it is never formed here: parties exchange
 /// the `g_p` and replay it with ``ZOUpdate``.
 ///
-/// Perturbed points are written **out of place** into a caller-owned workspace, so `x` is never
-/// modified and stays bit-exact, and at most one direction exists at any time (the workspace holds
-/// `x + mu u_p`, never `u_p` itself). All losses of one step must use the same batch: the loss
-/// closure captures it.
+/// The value holds the estimator's parameters; the measurement runs in ``LocalTrainer`` (the fused
+/// estimate of `HiSoKernels.FusedZOStep`, which writes perturbed points out of place, so `x` stays
+/// bit-exact). All losses of one step must use the same batch: the loss closure captures it.
 public struct ZOEstimator: Sendable, Equatable, Codable {
     /// The number of directions `P` per step (at least 1).
     public let perturbations: Int
@@ -52,51 +51,4 @@ public struct ZOEstimator: Sendable, Equatable, Codable {
 
     /// Loss evaluations per step: `P + 1` (forward) or `2 P` (central).
     public var lossEvaluations: Int { scheme.lossEvaluations(perturbations: perturbations) }
-
-    /// Evaluates the `P` finite-difference scalars at `x`.
-    ///
-    /// - Parameters:
-    ///   - x: the parameters (`d` floats); read only, bit-exact afterwards.
-    ///   - scale: `s = H^(-1/2)` (`d` floats) or `nil` for the identity (DeComFL).
-    ///   - seed: the step seed (``StepSeed/derive(runSeed:round:step:)``).
-    ///   - workspace: `d` floats, overwritten with the perturbed points; reused across steps.
-    ///   - backend: the kernels that generate the directions.
-    ///   - scalars: receives `g_0 ..< g_P` (`P` floats).
-    ///   - loss: the loss on this step's batch, evaluated at the given parameters.
-    /// - Returns: `f(x)` for forward differences; the mean of `(f(x + mu u_p) + f(x - mu u_p)) / 2`
-    ///   over `p` for central differences (no extra pass at `x`).
-    ///
-    /// Complexity: `P` direction generations and ``lossEvaluations`` loss calls.
-    /// Memory: nothing beyond `workspace` and `scalars`.
-    public func estimate(
-        at x: UnsafeBufferPointer<Float>, scale: UnsafeBufferPointer<Float>?, seed: UInt64,
-        workspace: UnsafeMutableBufferPointer<Float>, backend: any KernelBackend,
-        scalars: UnsafeMutableBufferPointer<Float>,
-        loss: (UnsafeBufferPointer<Float>) throws -> Float
-    ) rethrows -> Float {
-        precondition(workspace.count == x.count, "workspace has \(workspace.count) floats, x has \(x.count)")
-        precondition(scale == nil || scale!.count == x.count, "scale length differs from x")
-        precondition(scalars.count == perturbations, "scalars has \(scalars.count) slots for P = \(perturbations)")
-        let point = UnsafeBufferPointer(workspace)
-        switch scheme {
-        case .forward:
-            let base = try loss(x)
-            for p in 0..<perturbations {
-                backend.perturbed(x, into: workspace, alpha: mu, scale: scale, seed: seed, stream: UInt64(p), offset: 0)
-                scalars[p] = (try loss(point) - base) / mu
-            }
-            return base
-        case .central:
-            var mean: Float = 0
-            for p in 0..<perturbations {
-                backend.perturbed(x, into: workspace, alpha: mu, scale: scale, seed: seed, stream: UInt64(p), offset: 0)
-                let plus = try loss(point)
-                backend.perturbed(x, into: workspace, alpha: -mu, scale: scale, seed: seed, stream: UInt64(p), offset: 0)
-                let minus = try loss(point)
-                scalars[p] = (plus - minus) / (2 * mu)
-                mean += (plus + minus) / 2
-            }
-            return mean / Float(perturbations)
-        }
-    }
 }

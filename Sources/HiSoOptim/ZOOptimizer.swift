@@ -3,21 +3,23 @@ import HiSoKernels
 /// A centralised zeroth-order optimizer for any model that can evaluate its loss: MeZO with the
 /// identity preconditioner, centralised HiSo with ``HiSoPreconditioner``.
 ///
-/// Each call to `step(_:batch:loss:)` is one round with one local step:
+/// Each call to `step(_:batch:loss:)` is one round with one local step, run through the package's
+/// one round loop (a federated party with one always-sampled client):
 /// 1. `seed = StepSeed.derive(runSeed, round, 0)`, `eta = schedule(round)`;
-/// 2. the ``ZOEstimator`` measures `g_p`, `p < P`, on the caller's batch;
-/// 3. ``ZOUpdate`` applies `x <- x - eta (1/P) sum_p g_p s ⊙ z_p`;
-/// 4. the preconditioner updates from the round's ``RoundRecord`` (with `g` as the single
-///    client's scalars when it needs per-client scalars).
+/// 2. ``LocalTrainer`` measures `g_p`, `p < P`, on the caller's batch (the fused estimate);
+/// 3. ``RoundRecord/apply(to:preconditioner:backend:)`` applies
+///    `x <- x - eta (1/P) sum_p g_p s ⊙ z_p` and updates the preconditioner from the round's
+///    record (with `g` as the single client's scalars when it needs per-client scalars).
 ///
 /// The same scalars fed to a federated server with one always-sampled client give the same bits
-/// (that is the "centralised MeZO" baseline of ALGORITHM.md).
+/// (that is the "centralised MeZO" baseline of docs/ALGORITHM.md).
 ///
 /// Memory: in ``Mode/outOfPlace`` a `d`-float workspace (perturbed points are written there,
 /// `x` is only modified by the update); in ``Mode/inPlace`` none: `x` itself is perturbed and
 /// restored, and the restore of the last direction is fused into the update pass (see ``Mode``).
-/// Plus `P` floats of scalars and the preconditioner's state.
-public struct ZOOptimizer: Sendable {
+/// Plus `P` floats of scalars and the preconditioner's state. It owns these buffers, so it is
+/// not copyable.
+public struct ZOOptimizer: ~Copyable, Sendable {
     /// Where perturbed points live.
     public enum Mode: String, Sendable, Codable, CaseIterable {
         /// `x + mu u_p` is written into a reused `d`-float workspace; `x` stays bit-exact during the
@@ -48,7 +50,7 @@ public struct ZOOptimizer: Sendable {
     /// The number of parameters `d`.
     public let dimension: Int
     /// The finite-difference estimator.
-    public let estimator: ZOEstimator
+    public var estimator: ZOEstimator { trainer.estimator }
     /// The learning-rate schedule.
     public let schedule: LearningRateSchedule
     /// The run seed from which step seeds are derived.
@@ -56,12 +58,13 @@ public struct ZOOptimizer: Sendable {
     /// Where perturbed points live.
     public let mode: Mode
     /// The kernels.
-    public let backend: any KernelBackend
+    public var backend: any KernelBackend { trainer.backend }
     /// The preconditioner (identity, HiSo, oracle, ...), updated after every step.
     public private(set) var preconditioner: any Preconditioner
     /// The index of the next step.
     public private(set) var round: UInt64 = 0
-    private var workspace: [Float]
+    private var trainer: LocalTrainer
+    private let inPlace: FusedZOStep
     private var scalars: [Float]
 
     /// Makes an optimizer.
@@ -89,30 +92,28 @@ public struct ZOOptimizer: Sendable {
         }
         try schedule.validate()
         self.dimension = dimension
-        self.estimator = estimator
         self.schedule = schedule
         self.runSeed = runSeed
         self.mode = mode
-        self.backend = backend
         self.preconditioner = preconditioner
-        workspace = mode == .outOfPlace ? [Float](repeating: 0, count: dimension) : []
+        trainer = LocalTrainer(
+            estimator: estimator, localSteps: 1, dimension: mode == .outOfPlace ? dimension : 0, backend: backend)
+        inPlace = FusedZOStep(backend: backend, dimension: dimension, mode: .regenerate)
         scalars = [Float](repeating: 0, count: estimator.perturbations)
     }
 
-    /// Runs one step on `parameters` with the loss of one batch.
+    /// One step on `parameters` with the caller's batch.
     ///
     /// - Parameters:
-    ///   - parameters: `x` (`d` floats), updated in place.
-    ///   - batch: the batch every loss evaluation of this step uses.
-    ///   - loss: `f(x; batch)`; it receives candidate parameters (the workspace or, in place, `x`).
-    /// - Returns: the step's report.
-    /// - Throws: ``OptimError/dimensionMismatch(what:expected:found:)`` for a wrong-length buffer,
-    ///   ``OptimError/nonFiniteLoss(round:value:)`` or ``OptimError/nonFiniteScalar(round:index:value:)``
-    ///   when the run diverged (then `parameters` are left as they were before the step, up to the
-    ///   in-place restore), and whatever `loss` throws.
-    ///
-    /// Complexity: ``ZOEstimator/lossEvaluations`` loss calls, `2 P` direction generations
-    /// (out of place) plus the preconditioner update.
+    ///   - parameters: the `d` parameters, updated in place.
+    ///   - batch: passed through to `loss` (use `()` for deterministic losses).
+    ///   - loss: the loss of a parameter vector on `batch`.
+    /// - Returns: the step's report, including its ``RoundRecord``.
+    /// - Throws: ``OptimError/nonFiniteLoss(round:value:)`` or ``OptimError/nonFiniteScalar(round:index:value:)``
+    ///   (the parameters are left as they were), ``OptimError/dimensionMismatch(what:expected:found:)``,
+    ///   or whatever `loss` throws.
+    /// - Complexity: `P + 1` (forward) or `2 P` (central) loss evaluations and `P` to `3 P`
+    ///   perturbation passes, one update pass, the preconditioner's update.
     @discardableResult
     public mutating func step<Batch>(
         _ parameters: UnsafeMutableBufferPointer<Float>, batch: Batch,
@@ -125,23 +126,31 @@ public struct ZOOptimizer: Sendable {
         let seed = StepSeed.derive(runSeed: runSeed, round: round, step: 0)
         let eta = schedule.learningRate(round: round)
         let frozen = preconditioner
-        let value: Float = try frozen.withScale { scale in
-            switch mode {
-            case .outOfPlace:
-                return try outOfPlaceStep(parameters, scale: scale, seed: seed, eta: eta, round: round) { try loss($0, batch) }
-            case .inPlace:
-                return try inPlaceStep(parameters, scale: scale, seed: seed, eta: eta, round: round) { try loss($0, batch) }
+        let runSeed = self.runSeed
+        let record: RoundRecord
+        let value: Float
+        switch mode {
+        case .outOfPlace:
+            value = try frozen.withScale { scale in
+                try scalars.withUnsafeMutableBufferPointer { g in
+                    try trainer.run(
+                        at: UnsafeBufferPointer(parameters), scale: scale, runSeed: runSeed, round: round,
+                        learningRate: eta, scalars: g) { x, _ in try loss(x, batch) }
+                }
             }
+            try checkFinite(value, round: round)
+            record = makeRecord(round: round, seed: seed, eta: eta)
+            try record.apply(to: parameters, preconditioner: &preconditioner, backend: backend)
+        case .inPlace:
+            value = try frozen.withScale { scale in try inPlaceStep(parameters, scale: scale, seed: seed, eta: eta, round: round) { try loss($0, batch) } }
+            record = makeRecord(round: round, seed: seed, eta: eta)
+            try preconditioner.update(after: record, backend: backend)
         }
-        let perClient: [[Float]]? = preconditioner.needsPerClientScalars ? [scalars] : nil
-        let record = RoundRecord(
-            round: round, steps: [StepScalars(seed: seed, learningRate: eta, aggregated: scalars, perClient: perClient)])
-        try preconditioner.update(after: record, backend: backend)
         self.round = round + 1
         return StepReport(round: round, loss: value, learningRate: eta, record: record)
     }
 
-    /// `step(_:batch:loss:)` on an array, for parameters you keep in a `[Float]`.
+    /// ``step(_:batch:loss:)`` on an array.
     @discardableResult
     public mutating func step<Batch>(
         _ parameters: inout [Float], batch: Batch, loss: (UnsafeBufferPointer<Float>, Batch) throws -> Float
@@ -149,69 +158,29 @@ public struct ZOOptimizer: Sendable {
         try parameters.withUnsafeMutableBufferPointer { try step($0, batch: batch, loss: loss) }
     }
 
-    private mutating func outOfPlaceStep(
-        _ x: UnsafeMutableBufferPointer<Float>, scale: UnsafeBufferPointer<Float>?, seed: UInt64, eta: Float,
-        round: UInt64, loss: (UnsafeBufferPointer<Float>) throws -> Float
-    ) throws -> Float {
-        let estimator = self.estimator
-        let backend = self.backend
-        let value = try workspace.withUnsafeMutableBufferPointer { ws in
-            try scalars.withUnsafeMutableBufferPointer { g in
-                try estimator.estimate(
-                    at: UnsafeBufferPointer(x), scale: scale, seed: seed, workspace: ws, backend: backend, scalars: g,
-                    loss: loss)
-            }
-        }
-        try checkFinite(value, round: round)
-        scalars.withUnsafeBufferPointer { g in
-            ZOUpdate.apply(to: x, scalars: g, scale: scale, seed: seed, learningRate: eta, backend: backend)
-        }
-        return value
+    /// The step's record, with `g` as the single client's scalars when the preconditioner needs them.
+    private func makeRecord(round: UInt64, seed: UInt64, eta: Float) -> RoundRecord {
+        let perClient: [[Float]]? = preconditioner.needsPerClientScalars ? [scalars] : nil
+        return RoundRecord(
+            round: round, steps: [StepScalars(seed: seed, learningRate: eta, aggregated: scalars, perClient: perClient)])
     }
 
+    /// The in-place estimate (``FusedZOStep``) and the update with the last restore folded in.
     private mutating func inPlaceStep(
         _ x: UnsafeMutableBufferPointer<Float>, scale: UnsafeBufferPointer<Float>?, seed: UInt64, eta: Float,
         round: UInt64, loss: (UnsafeBufferPointer<Float>) throws -> Float
     ) throws -> Float {
-        let mu = estimator.mu
-        let count = estimator.perturbations
-        let last = UInt64(count - 1)
-        let point = UnsafeBufferPointer(x)
-        var value: Float = 0
-        // `restore` is the coefficient that undoes the perturbation left on stream P-1.
-        let restore: Float
-        switch estimator.scheme {
-        case .forward:
-            value = try loss(point)
-            for p in 0..<count {
-                backend.perturb(x, alpha: mu, scale: scale, seed: seed, stream: UInt64(p), offset: 0)
-                scalars[p] = (try loss(point) - value) / mu
-                if p < count - 1 {
-                    backend.perturb(x, alpha: -mu, scale: scale, seed: seed, stream: UInt64(p), offset: 0)
-                }
-            }
-            restore = -mu
-        case .central:
-            for p in 0..<count {
-                backend.perturb(x, alpha: mu, scale: scale, seed: seed, stream: UInt64(p), offset: 0)
-                let plus = try loss(point)
-                backend.perturb(x, alpha: -2 * mu, scale: scale, seed: seed, stream: UInt64(p), offset: 0)
-                let minus = try loss(point)
-                scalars[p] = (plus - minus) / (2 * mu)
-                value += (plus + minus) / 2
-                if p < count - 1 {
-                    backend.perturb(x, alpha: mu, scale: scale, seed: seed, stream: UInt64(p), offset: 0)
-                }
-            }
-            value /= Float(count)
-            restore = mu
+        let (mu, scheme, count) = (estimator.mu, estimator.scheme, estimator.perturbations)
+        let (value, restore) = try scalars.withUnsafeMutableBufferPointer { g in
+            try inPlace.estimate(inPlace: x, scale: scale, seed: seed, mu: mu, scheme: scheme, scalars: g, loss: loss)
         }
         do {
             try checkFinite(value, round: round)
         } catch {
-            backend.perturb(x, alpha: restore, scale: scale, seed: seed, stream: last, offset: 0)
+            backend.perturb(x, alpha: restore, scale: scale, seed: seed, stream: UInt64(count - 1), offset: 0)
             throw error
         }
+        let backend = self.backend
         withUnsafeTemporaryAllocation(of: Float.self, capacity: count) { c in
             scalars.withUnsafeBufferPointer { g in ZOUpdate.coefficients(scalars: g, learningRate: eta, into: c) }
             c[count - 1] += restore

@@ -4,7 +4,7 @@ import Foundation
 /// sentence (columns found by name, in any order).
 ///
 /// The text column is `sentence` (GLUE train) or `content` (the dev and test files of
-/// ../shared/data/sst2); with exactly two columns, the non-label one is taken whatever its name.
+/// Data/sst2 in the repository); with exactly two columns, the non-label one is taken whatever its name.
 /// Labels are 0 (negative) or 1 (positive).
 /// Memory: the sentences as Swift strings (about 4 MB for the 67,349 training rows).
 public struct SST2Dataset: Sendable, Equatable {

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// The optimiser knobs of ALGORITHM.md: methods, the ZO estimator, learning rates and schedules,
+/// The optimiser knobs of docs/ALGORITHM.md: methods, the ZO estimator, learning rates and schedules,
 /// the HiSo Hessian rule and the adaptive server optimisers.
 struct AlgorithmOptions: ParsableArguments {
     @Option(

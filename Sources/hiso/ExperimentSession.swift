@@ -118,7 +118,7 @@ final class ExperimentSession {
             return interrupt.isRaised ? .stop : .proceed
         }
         progress.clear()
-        let acc = curve.points.last.map { ReportFormat.fixed($0.testAccuracy, 3) } ?? "-"
+        let acc = curve.points.last.map { ReportFormat.fixed($0.testAccuracy ?? .nan, 3) } ?? "-"
         logger.info("\(label): \(curve.status.rawValue) after \(curve.roundsCompleted) rounds, test accuracy \(acc), \(ReportFormat.fixed(curve.millisecondsPerRound, 3)) ms/round\(curve.note.map { " (\($0))" } ?? "")")
         return curve
     }

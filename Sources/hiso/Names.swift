@@ -1,5 +1,7 @@
 import HiSoExperiments
 import HiSoFederation
+import HiSoKernels
+import HiSoOptim
 
 /// The command-line spelling of every enumerated setting, in one place, so that parsing
 /// (``SettingsSource/choice(_:default:_:)``) and writing a config back (``RunSettings/flags(for:)``)
@@ -22,7 +24,7 @@ enum Names {
     /// `--basis` (true = rotated).
     static let bases: KeyValuePairs<String, Bool> = ["diagonal": false, "rotated": true]
     /// `--estimator`.
-    static let schemes: KeyValuePairs<String, DifferenceSchemeSetting> = ["forward": .forward, "central": .central]
+    static let schemes: KeyValuePairs<String, DifferenceScheme> = ["forward": .forward, "central": .central]
     /// `--schedule`.
     static let schedules: KeyValuePairs<String, ScheduleKind> = ["constant": .constant, "step": .step, "cosine": .cosine]
     /// `--aggregator`.
@@ -34,7 +36,7 @@ enum Names {
         "none": .none, "gaussian": .gaussian, "sign-flip": .signFlip, "scaling": .scaling,
     ]
     /// `--hessian-step`.
-    static let hessianSteps: KeyValuePairs<String, HessianStepChoice> = ["last": .last, "first": .first, "all": .all]
+    static let hessianSteps: KeyValuePairs<String, HiSoPreconditioner.StepChoice> = ["last": .last, "first": .first, "all": .all]
     /// `--sync`.
     static let syncModes: KeyValuePairs<String, SyncMode> = ["fast": .fast, "exact": .exact]
     /// `--methods`.

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// The options `train` and `compare` share: every knob of ALGORITHM.md, grouped for `--help`.
+/// The options `train` and `compare` share: every knob of docs/ALGORITHM.md, grouped for `--help`.
 struct SharedOptions: ParsableArguments {
     @OptionGroup(title: "Task and data")
     var task: TaskOptions

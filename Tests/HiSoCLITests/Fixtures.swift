@@ -7,9 +7,9 @@ enum Fixtures {
     /// A curve evaluated every 25 rounds with the given accuracies, 100 bytes per round.
     static func curve(method: String, seed: UInt64, accuracies: [Double], learningRate: Double = 0.01, msPerRound: Double = 0.5) -> ReportCurve {
         let points = accuracies.enumerated().map { i, acc in
-            ReportCurve.Point(
+            CurvePoint(
                 round: 25 * i, testAccuracy: acc, testLoss: 2 - acc, trainLoss: 2.1 - acc,
-                bytesUp: 40 * 25 * i, bytesDown: 60 * 25 * i, wallSeconds: Double(i) * 0.1)
+                bytesUp: UInt64(40 * 25 * i), bytesDown: UInt64(60 * 25 * i), wallSeconds: Double(i) * 0.1)
         }
         let rounds = 25 * (accuracies.count - 1)
         return ReportCurve(

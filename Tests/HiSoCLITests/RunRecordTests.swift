@@ -35,7 +35,7 @@ import Testing
             #expect(back.status == status)
             #expect(back.points.count == record.curve.points.count)
             #expect(back.points[1] == record.curve.points[1])
-            #expect(back.points[2].testAccuracy.isNaN)
+            #expect(back.points[2].testAccuracy?.isNaN == true)
             #expect(back.note == record.curve.note)
         }
     }

@@ -13,13 +13,12 @@ enum DataTestPaths {
     /// A committed fixture file.
     static func fixture(_ name: String) -> URL { fixtures.appendingPathComponent(name) }
 
-    /// `../shared/reference/digits` beside the package root (CI keeps a copy of shared/ there).
+    /// The committed peer reference, `Data/digits-reference` in the package.
     static let referenceDigits: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()  // HiSoDataTests
         .deletingLastPathComponent()  // Tests
         .deletingLastPathComponent()  // package root
-        .deletingLastPathComponent()
-        .appendingPathComponent("shared/reference/digits", isDirectory: true)
+        .appendingPathComponent("Data/digits-reference", isDirectory: true)
 
     /// Whether the reference digits are present.
     static var hasReferenceDigits: Bool {

@@ -2,11 +2,11 @@ import Foundation
 import Testing
 @testable import HiSoData
 
-/// The peer's reference digits data and partitions in ../shared/reference/digits.
+/// The peer's reference digits data and partitions in Data/digits-reference.
 @Suite(
     .enabled(
         if: DataTestPaths.hasReferenceDigits,
-        "the peer's reference digits are absent (expected ../shared/reference/digits beside the package)"))
+        "the peer's reference digits are absent (expected Data/digits-reference in the package)"))
 struct ReferenceDigitsTests {
     let directory = DataTestPaths.referenceDigits
 

@@ -12,8 +12,8 @@ func finetuneCurve(
     status: ReportCurve.Status = .completed
 ) -> ReportCurve {
     let points = dev.enumerated().map { i, acc in
-        ReportCurve.Point(
-            round: i * 100, testAccuracy: acc, testLoss: 0.5, trainLoss: 0.5, bytesUp: i * 40, bytesDown: i * 400,
+        CurvePoint(
+            round: i * 100, testAccuracy: acc, testLoss: 0.5, trainLoss: 0.5, bytesUp: UInt64(i * 40), bytesDown: UInt64(i * 400),
             wallSeconds: Double(i), validationAccuracy: i == dev.count - 1 ? validation : 0.5)
     }
     return ReportCurve(method: method, learningRate: lr, seed: seed, points: points, roundsCompleted: (dev.count - 1) * 100, status: status)
@@ -200,7 +200,9 @@ struct SST2FinetuneScenarioTests {
     func notReachedMedian() throws {
         func curve(_ seed: UInt64, reachAt round: Int?) -> ReportCurve {
             let points = [0, 500, 700, 900].map { r in
-                ReportCurve.Point(round: r, testAccuracy: round.map { r >= $0 ? 0.86 : 0.5 } ?? 0.5, testLoss: 1, trainLoss: 1, bytesUp: r, bytesDown: r, wallSeconds: 0)
+                CurvePoint(
+                    round: r, testAccuracy: round.map { r >= $0 ? 0.86 : 0.5 } ?? 0.5, testLoss: 1, trainLoss: 1, bytesUp: UInt64(r),
+                    bytesDown: UInt64(r), wallSeconds: 0)
             }
             return ReportCurve(method: "hiso", learningRate: 1e-4, seed: seed, points: points, roundsCompleted: 900, status: .completed)
         }

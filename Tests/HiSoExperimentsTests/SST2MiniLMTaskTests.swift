@@ -6,13 +6,13 @@ import Testing
 
 /// Locations of the real model and SST-2 for the `sst2-minilm` task tests.
 enum SST2Fixtures {
-    /// The package root, from this file's path (Tests/HiSoFederationTests/...).
+    /// The package root, from this file's path (Tests/HiSoExperimentsTests/...).
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
     /// `HISO_MINILM_DIR` or `.models/minilm`.
     static let modelDirectory = PretrainedBert.defaultDirectory(packageRoot: packageRoot)
-    /// `../shared/data/sst2` next to the package.
-    static let dataDirectory = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/sst2")
+    /// The committed GLUE SST-2 copy, `Data/sst2` in the package.
+    static let dataDirectory = packageRoot.appendingPathComponent("Data/sst2")
     /// The model and data, loaded once, or `nil` when either is absent or the build has no
     /// OpenBLAS (the pure-Swift encoder in a debug build needs minutes for the slice; the
     /// transformer tests cover that backend's forward pass).
@@ -27,7 +27,7 @@ enum SST2Fixtures {
     }()
     /// Why the tests are skipped.
     static let missing: Comment =
-        "all-MiniLM-L6-v2 (Utils/fetch-minilm, or HISO_MINILM_DIR) or ../shared/data/sst2 not found, or a build without OpenBLAS"
+        "all-MiniLM-L6-v2 (Utils/fetch-minilm, or HISO_MINILM_DIR) or Data/sst2 not found, or a build without OpenBLAS"
 }
 
 @Suite("sst2-minilm task")

@@ -6,7 +6,7 @@ import Testing
 
 @Suite("DeComFL equivalence")
 struct DeComFLReferenceTests {
-    /// DeComFL written out from ALGORITHM.md with raw kernels only: forward differences at the
+    /// DeComFL written out from docs/ALGORITHM.md with raw kernels only: forward differences at the
     /// round-start model, mean over the sampled clients, `x <- x - lr (1/P) sum_p gbar_p z_p`.
     static func referenceDeComFL(_ c: RunConfiguration, task: QuadraticTask) throws -> [Float] {
         let backend = try Kernels.backend(c.backend)

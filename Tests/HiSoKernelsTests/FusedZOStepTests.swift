@@ -23,8 +23,8 @@ struct FusedZOStepTests {
         Kernels.compiledBackends.flatMap { kind in [1, 2].map { try! Kernels.backend(kind, threads: $0) } }
     }
 
-    @Test("central and forward steps equal perturb, perturb, accumulate", arguments: [FusedZOStep.Difference.central, .forward])
-    func stepMatchesComposition(difference: FusedZOStep.Difference) {
+    @Test("central and forward steps equal perturb, perturb, accumulate", arguments: [DifferenceScheme.central, .forward])
+    func stepMatchesComposition(difference: DifferenceScheme) {
         let (seed, stream, mu, eta): (UInt64, UInt64, Float, Float) = (77, 3, 1e-2, 0.05)
         for count in [1, 7, 4_099, 66_001] {
             let x0 = testVector(count, seed: 11), s = testVector(count, seed: 12).map { abs($0) + 0.5 }

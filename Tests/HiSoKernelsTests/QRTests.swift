@@ -2,7 +2,7 @@ import HiSoKernels
 import HiSoTestSupport
 import Testing
 
-/// The QR decomposition behind issue 4's rotated quadratics.
+/// The QR decomposition behind the rotated quadratics of the quadratic lab.
 @Suite("QR")
 struct QRTests {
     /// (m, n) with m >= n: tiny, square, tall, and a square size with a few dozen reflectors.

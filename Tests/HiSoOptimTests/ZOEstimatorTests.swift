@@ -8,26 +8,25 @@ import Testing
 
 @Suite("ZOEstimator")
 struct ZOEstimatorTests {
-    /// Runs one estimate on a quadratic and returns (scalars, returned loss).
+    /// Runs one estimate (the fused out-of-place estimate every trainer runs) on a quadratic and
+    /// returns (scalars, returned loss).
     static func estimate(
         _ problem: QuadraticProblem, x: [Float], scale: [Float]?, estimator: ZOEstimator, seed: UInt64,
         backend: any KernelBackend
     ) -> (g: [Float], value: Float) {
-        var ws = [Float](repeating: 0, count: x.count)
+        let step = FusedZOStep(backend: backend, dimension: x.count)
         var g = [Float](repeating: 0, count: estimator.perturbations)
         var scratch = [Float](repeating: 0, count: problem.scratchCount)
         let value = x.withUnsafeBufferPointer { xb in
-            ws.withUnsafeMutableBufferPointer { wb in
-                g.withUnsafeMutableBufferPointer { gb in
-                    scratch.withUnsafeMutableBufferPointer { sb in
-                        func run(_ s: UnsafeBufferPointer<Float>?) -> Float {
-                            estimator.estimate(
-                                at: xb, scale: s, seed: seed, workspace: wb, backend: backend, scalars: gb,
-                                loss: { problem.loss($0, scratch: sb, backend: backend) })
-                        }
-                        if let scale { return scale.withUnsafeBufferPointer { run($0) } }
-                        return run(nil)
+            g.withUnsafeMutableBufferPointer { gb in
+                scratch.withUnsafeMutableBufferPointer { sb in
+                    func run(_ s: UnsafeBufferPointer<Float>?) -> Float {
+                        step.estimate(
+                            at: xb, scale: s, seed: seed, mu: estimator.mu, scheme: estimator.scheme, scalars: gb,
+                            loss: { problem.loss($0, scratch: sb, backend: backend) })
                     }
+                    if let scale { return scale.withUnsafeBufferPointer { run($0) } }
+                    return run(nil)
                 }
             }
         }
@@ -105,16 +104,15 @@ struct ZOEstimatorTests {
         loss: (UnsafeBufferPointer<Float>) -> Float, at x: [Float]
     ) throws -> Double {
         let estimator = try ZOEstimator(perturbations: perturbations, mu: 1e-3, scheme: .central)
-        var ws = [Float](repeating: 0, count: d)
+        let step = FusedZOStep(backend: backend, dimension: d)
         var g = [Float](repeating: 0, count: perturbations)
         var total = 0.0
         for trial in 0..<trials {
             let seed = StepSeed.derive(runSeed: 17, round: UInt64(trial), step: 0)
             x.withUnsafeBufferPointer { xb in
-                ws.withUnsafeMutableBufferPointer { wb in
-                    g.withUnsafeMutableBufferPointer { gb in
-                        _ = estimator.estimate(at: xb, scale: nil, seed: seed, workspace: wb, backend: backend, scalars: gb, loss: loss)
-                    }
+                g.withUnsafeMutableBufferPointer { gb in
+                    _ = step.estimate(
+                        at: xb, scale: nil, seed: seed, mu: estimator.mu, scheme: estimator.scheme, scalars: gb, loss: loss)
                 }
             }
             var direction = [Float](repeating: 0, count: d)

@@ -102,12 +102,12 @@ struct ZOOptimizerTests {
             #expect(throws: OptimError.self) { try opt.step(&short, batch: ()) { _, _ in 0 } }
         }
         #expect(throws: OptimError.self) {
-            try ZOOptimizer(
+            _ = try ZOOptimizer(
                 dimension: 10, estimator: try ZOEstimator(perturbations: 1, mu: 1e-3), schedule: .constant(0.1), runSeed: 0,
                 preconditioner: try HiSoPreconditioner(dimension: 11), backend: backend)
         }
         #expect(throws: OptimError.self) {
-            try ZOOptimizer(
+            _ = try ZOOptimizer(
                 dimension: 10, estimator: try ZOEstimator(perturbations: 1, mu: 1e-3), schedule: .constant(-1), runSeed: 0,
                 backend: backend)
         }

@@ -35,7 +35,7 @@ struct SST2Tests {
         #expect(throws: TransformerError.self) { try SST2Dataset(contentsOf: noLabel) }
     }
 
-    @Test("../shared/data/sst2: 67,349 train and 872 dev rows", .enabled(if: TransformerFixtures.sst2Directory != nil, TransformerFixtures.sst2Missing))
+    @Test("Data/sst2: 67,349 train and 872 dev rows", .enabled(if: TransformerFixtures.sst2Directory != nil, TransformerFixtures.sst2Missing))
     func sharedData() throws {
         let directory = try #require(TransformerFixtures.sst2Directory)
         let dev = try SST2Dataset(directory: directory, split: "dev")

@@ -27,14 +27,14 @@ enum TransformerFixtures {
     /// The loaded real model, shared by the tests that need it.
     static let minilm: PretrainedBert? = minilmDirectory.flatMap { try? PretrainedBert(directory: $0) }
 
-    /// `../shared/data/sst2` next to the package, if present.
+    /// The committed GLUE SST-2 copy, `Data/sst2` in the package.
     static let sst2Directory: URL? = {
-        let url = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/sst2")
+        let url = packageRoot.appendingPathComponent("Data/sst2")
         return FileManager.default.fileExists(atPath: url.appendingPathComponent("dev.tsv").path) ? url : nil
     }()
 
     /// Why the SST-2 tests are skipped.
-    static let sst2Missing: Comment = "SST-2 not found at ../shared/data/sst2 relative to the package"
+    static let sst2Missing: Comment = "SST-2 not found at Data/sst2 in the package"
 
     /// The tokenizer on the committed copy of MiniLM's vocab.txt.
     static let tokenizer: WordPieceTokenizer = try! WordPieceTokenizer(vocabularyFile: url("vocab.txt"))

@@ -82,12 +82,10 @@ public final class ExperimentRunner {
 
     /// A report point from a federation curve point; a task without accuracy (quadratic) reports
     /// `1 - testLoss / initialLoss`, the fraction of the initial suboptimality removed.
-    static func point(_ p: CurvePoint, initialLoss: Double) -> ReportCurve.Point {
-        let accuracy = p.testAccuracy ?? (initialLoss > 0 ? 1 - p.testLoss / initialLoss : .nan)
-        return ReportCurve.Point(
-            round: p.round, testAccuracy: accuracy, testLoss: p.testLoss, trainLoss: p.trainLoss,
-            bytesUp: Int(clamping: p.bytesUp), bytesDown: Int(clamping: p.bytesDown), wallSeconds: p.wallSeconds,
-            validationAccuracy: p.validationAccuracy)
+    static func point(_ p: CurvePoint, initialLoss: Double) -> CurvePoint {
+        var point = p
+        point.testAccuracy = p.testAccuracy ?? (initialLoss > 0 ? 1 - p.testLoss / initialLoss : .nan)
+        return point
     }
 
 }

@@ -24,7 +24,7 @@ public enum ComparisonPlots {
             var bytes: [Int: [Double]] = [:]
             for run in runs {
                 for p in run.points {
-                    acc[p.round, default: []].append(p.testAccuracy)
+                    acc[p.round, default: []].append(p.testAccuracy ?? .nan)
                     bytes[p.round, default: []].append(Double(p.totalBytes))
                 }
             }

@@ -1,47 +1,13 @@
+import HiSoFederation
+
 /// The learning curve of one training run (one method, one learning rate, one seed) as the
 /// reports see it: the evaluated rounds with accuracy, losses and cumulative traffic.
 ///
-/// Memory: 56 bytes per evaluated round.
+/// The points are the federation's own `CurvePoint`s; a task without accuracy (the quadratic)
+/// reports the fraction of the initial suboptimality removed as its accuracy.
+///
+/// Memory: 64 bytes per evaluated round.
 public struct ReportCurve: Codable, Sendable, Equatable {
-    /// One evaluated round.
-    public struct Point: Codable, Sendable, Equatable {
-        /// Rounds completed when the model was evaluated (0 = the initial model).
-        public var round: Int
-        /// Test accuracy in [0, 1].
-        public var testAccuracy: Double
-        /// Mean test loss.
-        public var testLoss: Double
-        /// Mean training loss (over the evaluated training set or the round's batches, as the
-        /// task reports it).
-        public var trainLoss: Double
-        /// Cumulative bytes sent by all clients to the server up to this round.
-        public var bytesUp: Int
-        /// Cumulative bytes sent by the server to all clients up to this round.
-        public var bytesDown: Int
-        /// Wall-clock seconds since the run started (training and evaluation).
-        public var wallSeconds: Double
-        /// Accuracy on the validation split held out from the training data (`nil`: none held out).
-        public var validationAccuracy: Double?
-
-        /// Makes a point.
-        public init(
-            round: Int, testAccuracy: Double, testLoss: Double, trainLoss: Double,
-            bytesUp: Int, bytesDown: Int, wallSeconds: Double, validationAccuracy: Double? = nil
-        ) {
-            self.validationAccuracy = validationAccuracy
-            self.round = round
-            self.testAccuracy = testAccuracy
-            self.testLoss = testLoss
-            self.trainLoss = trainLoss
-            self.bytesUp = bytesUp
-            self.bytesDown = bytesDown
-            self.wallSeconds = wallSeconds
-        }
-
-        /// Cumulative bytes in both directions, `bytesUp + bytesDown`.
-        public var totalBytes: Int { bytesUp + bytesDown }
-    }
-
     /// How the run ended.
     public enum Status: String, Codable, Sendable, Equatable {
         /// Still running (a partial file written during the run).
@@ -61,7 +27,7 @@ public struct ReportCurve: Codable, Sendable, Equatable {
     /// The run seed.
     public var seed: UInt64
     /// The evaluated rounds, in increasing round order.
-    public var points: [Point]
+    public var points: [CurvePoint]
     /// Rounds that ran (may exceed the last evaluated round).
     public var roundsCompleted: Int
     /// Wall-clock seconds spent in training rounds only (evaluation excluded).
@@ -73,7 +39,7 @@ public struct ReportCurve: Codable, Sendable, Equatable {
 
     /// Makes a curve.
     public init(
-        method: String, learningRate: Double, seed: UInt64, points: [Point] = [],
+        method: String, learningRate: Double, seed: UInt64, points: [CurvePoint] = [],
         roundsCompleted: Int = 0, trainingSeconds: Double = 0, status: Status = .running, note: String? = nil
     ) {
         self.method = method
@@ -90,12 +56,12 @@ public struct ReportCurve: Codable, Sendable, Equatable {
     ///
     /// - Complexity: O(points.count).
     public func roundReaching(_ target: Double) -> Int? {
-        points.first { $0.testAccuracy >= target }?.round
+        points.first { ($0.testAccuracy ?? -.infinity) >= target }?.round
     }
 
     /// Cumulative bytes (up + down) at the first evaluated round reaching `target`, or nil.
     public func bytesReaching(_ target: Double) -> Int? {
-        points.first { $0.testAccuracy >= target }?.totalBytes
+        points.first { ($0.testAccuracy ?? -.infinity) >= target }.map { Int(clamping: $0.totalBytes) }
     }
 
     /// The test accuracy of the last evaluated round (NaN when nothing was evaluated).

@@ -60,12 +60,12 @@ public struct RunSummary: Encodable, Sendable {
         roundsCompleted = curve.roundsCompleted
         self.roundsPlanned = roundsPlanned
         let last = curve.points.last
-        finalAccuracy = last?.testAccuracy.finiteOrNil
-        bestAccuracy = curve.points.map(\.testAccuracy).filter(\.isFinite).max()
+        finalAccuracy = last?.testAccuracy?.finiteOrNil
+        bestAccuracy = curve.points.compactMap(\.testAccuracy).filter(\.isFinite).max()
         finalTestLoss = last?.testLoss.finiteOrNil
         finalTrainLoss = last?.trainLoss.finiteOrNil
-        bytesUp = last?.bytesUp ?? 0
-        bytesDown = last?.bytesDown ?? 0
+        bytesUp = Int(clamping: last?.bytesUp ?? 0)
+        bytesDown = Int(clamping: last?.bytesDown ?? 0)
         bytesPerRound = curve.bytesPerRound.finiteOrNil
         msPerRound = curve.millisecondsPerRound.finiteOrNil
         wallSeconds = last?.wallSeconds ?? 0

@@ -9,7 +9,7 @@ import Foundation
 /// must have as many cells as the header (or the first row).
 ///
 /// Memory: the file's bytes plus two `Int`s per cell.
-struct CSVTable {
+struct CSVFile {
     /// The file path, for error messages.
     let file: String
     /// The header cells, when the table was read with a header.
