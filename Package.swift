@@ -81,7 +81,7 @@ let package = Package(
         ),
         .target(
             name: "HiSoTransformer",
-            dependencies: ["HiSoKernels", "HiSoData"]
+            dependencies: ["HiSoKernels", "HiSoModels", "HiSoData"]
         ),
         .target(
             name: "HiSoOptim",

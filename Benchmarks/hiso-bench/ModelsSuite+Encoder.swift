@@ -1,5 +1,4 @@
 import Foundation
-import HiSoData
 import HiSoKernels
 import HiSoModels
 import HiSoTransformer

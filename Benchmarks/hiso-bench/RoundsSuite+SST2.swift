@@ -33,7 +33,7 @@ extension RoundsSuite {
     }
 
     /// The parts of one sst2 round, each in ms per round (`clients` sampled clients, `P + 1`
-    /// forward passes per client step), measured on 8 of the task's own batches:
+    /// forward passes per client step), measured on 4 of the task's own batches:
     /// - `tail_gemm_floor`: the GEMMs of the trainable layers' forward passes alone
     ///   (``BertEncoder/forwardGEMMs(tokens:first:loraRank:)``), the round's floor;
     /// - `tail_forwards`: those forward passes in full (from the prepared prefix to pooling);
@@ -48,7 +48,7 @@ extension RoundsSuite {
         let inner = sst2.inner
         let classifier = inner.classifier
         let encoder = classifier.model.encoder
-        let batches = (0..<8).map { inner.batchIndices(client: $0 % inner.clientCount, round: UInt64($0), step: 0) }
+        let batches = (0..<4).map { inner.batchIndices(client: $0 % inner.clientCount, round: UInt64($0), step: 0) }
         let workspace = BertWorkspace(
             configuration: encoder.configuration, maxBatch: inner.configuration.batchSize,
             maxSequenceLength: inner.configuration.maxLength, loraRank: classifier.loraRank)

@@ -118,7 +118,7 @@ struct RoundsSuite: BenchmarkSuite {
                         entry.ratio = floor.map { entry.value / $0 }
                         entries.append(entry)
                         context.record(BenchmarkResult(
-                            name: "round", backend: kind, threads: threads, d: entry.d, shape: "\(name)/\(m.rawValue)",
+                            name: "round", backend: kind, threads: threads, shape: "\(name)/\(m.rawValue) d \(entry.d)",
                             value: entry.value, unit: "ms/round", floor: floor, floorName: "tail_gemm_floor",
                             trials: entry.trials, spread: entry.spread))
                         guard !parts.isEmpty else { continue }
@@ -126,7 +126,7 @@ struct RoundsSuite: BenchmarkSuite {
                         vector.name = "vector"
                         entries.append(vector)
                         context.record(BenchmarkResult(
-                            name: "vector", backend: kind, threads: threads, d: vector.d, shape: "\(name)/\(m.rawValue)",
+                            name: "vector", backend: kind, threads: threads, shape: "\(name)/\(m.rawValue)",
                             value: vector.value, unit: "ms/round", trials: vector.trials, spread: vector.spread))
                     }
                     for part in parts {
@@ -134,7 +134,7 @@ struct RoundsSuite: BenchmarkSuite {
                             name: part.name, task: name, method: "any", backend: kind.rawValue, threads: threads,
                             d: inner.parameterCount, value: part.ms, trials: context.trials, spread: part.spread, roundsPerTrial: 0))
                         context.record(BenchmarkResult(
-                            name: part.name, backend: kind, threads: threads, d: inner.parameterCount, shape: name,
+                            name: part.name, backend: kind, threads: threads, shape: name,
                             value: part.ms, unit: "ms/round", trials: context.trials, spread: part.spread))
                     }
                 }

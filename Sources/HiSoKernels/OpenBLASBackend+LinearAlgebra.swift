@@ -31,7 +31,7 @@ extension OpenBLASBackend {
             SwiftGEMM.scaleOutput(m: m, n: n, beta: beta, c: c, ldc: ldc)
             return
         }
-        precondition(max(m, n, k, lda, ldb, ldc) <= Int(Int32.max), "gemm: size exceeds the 32-bit CBLAS interface")
+        precondition(max(max(m, n), max(k, max(lda, max(ldb, ldc)))) <= Int(Int32.max), "gemm: size exceeds the 32-bit CBLAS interface")
         useOwnThreadCount()
         cblas_sgemm(
             CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
@@ -50,7 +50,7 @@ extension OpenBLASBackend {
             if beta != 1 { SwiftGEMM.scal(outputs, beta, y) }
             return
         }
-        precondition(max(m, n, lda) <= Int(Int32.max), "gemv: size exceeds the 32-bit CBLAS interface")
+        precondition(max(max(m, n), lda) <= Int(Int32.max), "gemv: size exceeds the 32-bit CBLAS interface")
         useOwnThreadCount()
         cblas_sgemv(
             CblasRowMajor, trans ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda),

@@ -19,9 +19,11 @@ extension SwiftGEMM {
 
     /// Runs `body` with a workspace of at least `bytes` bytes (64-byte aligned).
     static func withWorkspace<R>(bytes: Int, _ body: (UnsafeMutableRawPointer) -> R) -> R {
+        // An index loop, not `firstIndex(where:)`: the unspecialised generic search heap-allocates
+        // per call in debug builds, and this runs per GEMM call.
         let found = pool.withLock { idle -> Workspace? in
-            guard let index = idle.firstIndex(where: { $0.bytes >= bytes }) else { return nil }
-            return idle.remove(at: index)
+            for index in idle.indices where idle[index].bytes >= bytes { return idle.remove(at: index) }
+            return nil
         }
         let workspace: Workspace
         if let found {

@@ -52,7 +52,7 @@ enum SwiftGEMM {
         let mBlock = balancedBlock(m, limit: mc, multiple: mr)
         let nBlock = balancedBlock(n, limit: nc, multiple: nr)
         let rowBlocks = (m + mBlock - 1) / mBlock
-        let workers = max(1, min(threads, rowBlocks * (nBlock / nr), m * n * k / minWorkPerThread))
+        let workers = max(1, min(threads, min(rowBlocks * (nBlock / nr), m * n * k / minWorkPerThread)))
         let aCapacity = min(kBlock, k) * mBlock
         let bCount = min(kBlock, k) * (nBlock / nr)
         let bBytes = roundUp(bCount * MemoryLayout<SIMD8<Float>>.stride, to: 64)

@@ -165,7 +165,7 @@ public struct BertClassifier: Sendable {
         }
         model.parameters.withUnsafeBufferPointer { base in
             let parameters = view(trainable: trainable.baseAddress!, base: base.baseAddress!)
-            if split < model.encoder.layout.embeddingsEnd { model.encoder.embedPrepared(parameters, workspace: workspace) }
+            if subset == .all { model.encoder.embedPrepared(parameters, workspace: workspace) }
             model.encoder.forwardPrepared(parameters, workspace: workspace, backend: backend)
         }
     }
@@ -175,7 +175,7 @@ public struct BertClassifier: Sendable {
     ///
     /// - Complexity: O(batch * classes * h).
     public func headLoss(
-        trainable: UnsafeBufferPointer<Float>, features: UnsafePointer<Float>, labels: some Collection<Int32>
+        trainable: UnsafeBufferPointer<Float>, features: UnsafePointer<Float>, labels: [Int32]
     ) -> (loss: Float, correct: Int) {
         let h = model.encoder.configuration.hiddenSize
         let w = trainable.baseAddress! + headOffset
@@ -183,7 +183,8 @@ public struct BertClassifier: Sendable {
         var total = 0.0
         var correct = 0
         withUnsafeTemporaryAllocation(of: Double.self, capacity: classes) { logits in
-            for (b, label) in labels.enumerated() {
+            for b in 0..<labels.count {
+                let label = labels[b]
                 let row = features + b * h
                 var best = 0
                 for c in 0..<classes {
@@ -211,7 +212,7 @@ public struct BertClassifier: Sendable {
         workspace: BertWorkspace, backend: any KernelBackend
     ) throws(TransformerError) -> Float {
         try encode(trainable: trainable, texts: texts, indices: indices, workspace: workspace, backend: backend)
-        return headLoss(trainable: trainable, features: workspace.pooled, labels: indices.lazy.map { labels[$0] }).loss
+        return headLoss(trainable: trainable, features: workspace.pooled, labels: indices.map { labels[$0] }).loss
     }
 
     private func checkLength(_ trainable: UnsafeBufferPointer<Float>) throws(TransformerError) {

@@ -99,7 +99,7 @@ extension BertEncoder {
         let context = workspace.context
         let scores = workspace.scores
         let keys = workspace.keys
-        let stride = workspace.scoreStride
+        let scoreStride = workspace.scoreStride
         workspace.rowStarts.withUnsafeBufferPointer { starts in
             ParallelRange.forEach(count: workspace.batchCount, threads: threads, minimumPerThread: 4, alignment: 1) { lo, hi in
                 for b in lo..<hi {
@@ -112,34 +112,89 @@ extension BertEncoder {
                     for head in 0..<heads {
                         let column = head * dh
                         for j in 0..<length {
-                            let k = rows + j * 3 * h + h + column
-                            for d in 0..<dh { keysT[d * padded + j] = k[d] }
+                            let offset: Int = j &* 3 &* h &+ h &+ column
+                            let k = rows + offset
+                            var target = keysT + j
+                            for d in 0..<dh {
+                                target.pointee = k[d]
+                                target += padded
+                            }
                         }
                         for d in 0..<dh {
-                            for j in length..<padded { keysT[d * padded + j] = 0 }
+                            let offset: Int = d &* padded &+ length
+                            (keysT + offset).update(repeating: 0, count: padded &- length)
+                        }
+                        var i = 0
+                        while i < length {
+                            Self.scoreBlock(
+                                queries: rows + i * 3 * h + column, count: min(4, length - i), stride: 3 * h, keys: keysT,
+                                padded: padded, dh: dh, scale: scale, scores: scores + (first + i) * scoreStride,
+                                scoreStride: scoreStride)
+                            i += 4
                         }
                         for i in 0..<length {
-                            let q = rows + i * 3 * h + column
-                            let row = scores + (first + i) * stride
-                            var block = 0
-                            while block < padded {
-                                var lanes = BertMath.Lanes()
-                                for d in 0..<dh {
-                                    lanes += BertMath.Lanes(repeating: q[d]) * BertMath.load(keysT + d * padded + block)
-                                }
-                                BertMath.store(lanes * scale, row + block)
-                                block += 8
-                            }
+                            let row = scores + (first + i) * scoreStride
                             BertMath.softmaxRows(row, rows: 1, columns: length)
-                            let out = context + (first + i) * h + column
-                            out.update(repeating: 0, count: dh)
-                            for j in 0..<length {
-                                BertMath.axpy(row[j], rows + j * 3 * h + 2 * h + column, out, count: dh)
-                            }
+                            Self.weightedSum(
+                                row, count: length, values: rows + 2 * h + column, stride: 3 * h, dh: dh,
+                                into: context + (first + i) * h + column)
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// Scaled scores of `count` (at most 4) consecutive queries against one head's transposed keys:
+    /// `scores[r, j] = scale * sum_d q_r[d] keys[d, j]` for `j < padded` (four rows per key load).
+    @inline(__always)
+    private static func scoreBlock(
+        queries: UnsafePointer<Float>, count: Int, stride: Int, keys: UnsafePointer<Float>, padded: Int, dh: Int,
+        scale: BertMath.Lanes, scores: UnsafeMutablePointer<Float>, scoreStride: Int
+    ) {
+        let q0 = queries
+        let q1 = queries + min(1, count - 1) * stride
+        let q2 = queries + min(2, count - 1) * stride
+        let q3 = queries + min(3, count - 1) * stride
+        var block = 0
+        while block < padded {
+            var a0 = BertMath.Lanes(), a1 = BertMath.Lanes(), a2 = BertMath.Lanes(), a3 = BertMath.Lanes()
+            var k = keys + block
+            for d in 0..<dh {
+                let key = BertMath.load(k)
+                a0 += BertMath.Lanes(repeating: q0[d]) * key
+                a1 += BertMath.Lanes(repeating: q1[d]) * key
+                a2 += BertMath.Lanes(repeating: q2[d]) * key
+                a3 += BertMath.Lanes(repeating: q3[d]) * key
+                k += padded
+            }
+            BertMath.store(a0 * scale, scores + block)
+            if count > 1 { BertMath.store(a1 * scale, scores + scoreStride + block) }
+            if count > 2 { BertMath.store(a2 * scale, scores + 2 * scoreStride + block) }
+            if count > 3 { BertMath.store(a3 * scale, scores + 3 * scoreStride + block) }
+            block += 8
+        }
+    }
+
+    /// `out[d] = sum_j p[j] v_j[d]` over `count` value rows `stride` apart, eight lanes of `d` at a
+    /// time held in registers across `j`.
+    @inline(__always)
+    private static func weightedSum(
+        _ p: UnsafePointer<Float>, count: Int, values: UnsafePointer<Float>, stride: Int, dh: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        var d = 0
+        while d + 8 <= dh {
+            var lanes = BertMath.Lanes()
+            for j in 0..<count { lanes += BertMath.Lanes(repeating: p[j]) * BertMath.load(values + j * stride + d) }
+            BertMath.store(lanes, out + d)
+            d += 8
+        }
+        while d < dh {
+            var sum: Float = 0
+            for j in 0..<count { sum += p[j] * values[j * stride + d] }
+            out[d] = sum
+            d += 1
         }
     }
 }

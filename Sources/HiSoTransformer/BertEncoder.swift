@@ -65,20 +65,20 @@ public struct BertEncoder: Sendable {
     ) throws(TransformerError) {
         workspace.prefixLayers = nil
         let first = cache?.layers ?? 0
-        if let cache, first > 0, indices.contains(where: { !cache.has($0) }) {
+        if let cache, first > 0, !cache.hasAll(indices) {
             let missing = indices.filter { !cache.has($0) }
             try packRows(texts: texts, indices: missing, workspace: workspace)
             embedPrepared(parameters, workspace: workspace)
             workspace.hidden.update(from: workspace.prefix, count: workspace.tokenCount * configuration.hiddenSize)
             for l in 0..<first { encoderLayer(l, parameters, workspace: workspace, backend: backend) }
-            for (b, i) in missing.enumerated() {
-                cache.store(i, from: workspace.hidden + workspace.rowStarts[b] * configuration.hiddenSize)
+            for b in 0..<missing.count {
+                cache.store(missing[b], from: workspace.hidden + workspace.rowStarts[b] * configuration.hiddenSize)
             }
         }
         try packRows(texts: texts, indices: indices, workspace: workspace)
         if let cache, first > 0 {
-            for (b, i) in indices.enumerated() {
-                cache.load(i, into: workspace.prefix + workspace.rowStarts[b] * configuration.hiddenSize)
+            for b in 0..<indices.count {
+                cache.load(indices[b], into: workspace.prefix + workspace.rowStarts[b] * configuration.hiddenSize)
             }
             workspace.prefixLayers = first
         } else {
@@ -111,7 +111,8 @@ public struct BertEncoder: Sendable {
         workspace.tokenCount = 0
         var total = 0
         workspace.rowStarts[0] = 0
-        for (b, i) in indices.enumerated() {
+        for b in 0..<indices.count {
+            let i = indices[b]
             guard i >= 0, i < texts.count else {
                 throw .invalidArgument(name: "text index", value: "\(i)", expected: "0..<\(texts.count)")
             }

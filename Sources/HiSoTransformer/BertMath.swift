@@ -174,36 +174,4 @@ enum BertMath {
             for j in 0..<columns { row[j] *= inverse }
         }
     }
-
-    /// `sum_j a[j] b[j]` over `count` values (eight lane sums, then the scalar tail).
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-        var lanes = Lanes()
-        var j = 0
-        while j &+ 8 <= count {
-            lanes += load(a + j) * load(b + j)
-            j &+= 8
-        }
-        var sum = lanes.sum()
-        while j < count {
-            sum += a[j] * b[j]
-            j &+= 1
-        }
-        return sum
-    }
-
-    /// `y[j] += alpha x[j]` over `count` values.
-    @inline(__always)
-    static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        let a = Lanes(repeating: alpha)
-        var j = 0
-        while j &+ 8 <= count {
-            store(load(y + j) + a * load(x + j), y + j)
-            j &+= 8
-        }
-        while j < count {
-            y[j] += alpha * x[j]
-            j &+= 1
-        }
-    }
 }

@@ -25,6 +25,12 @@ public final class HiddenStateCache {
     /// Whether text `i` is stored.
     public func has(_ i: Int) -> Bool { present[i] }
 
+    /// Whether every text of `indices` is stored (an index loop: no allocation, even unoptimised).
+    public func hasAll(_ indices: [Int]) -> Bool {
+        for k in 0..<indices.count where !present[indices[k]] { return false }
+        return true
+    }
+
     /// Stores text `i`'s rows from `source` (`length * width` floats).
     func store(_ i: Int, from source: UnsafePointer<Float>) {
         let count = (starts[i + 1] - starts[i]) * width

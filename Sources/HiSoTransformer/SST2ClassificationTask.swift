@@ -243,7 +243,7 @@ public final class SST2ClassificationTask {
     /// Loss and correct count of one batch, through the pooled-feature cache when the encoder is
     /// frozen, or the hidden-state cache when only the last layers train.
     private func batchLoss(
-        _ x: UnsafeBufferPointer<Float>, texts: EncodedTexts, indices: [Int], labels: some Collection<Int32>,
+        _ x: UnsafeBufferPointer<Float>, texts: EncodedTexts, indices: [Int], labels: [Int32],
         cache: FeatureCache?, states: HiddenStateCache?
     ) throws(TransformerError) -> (loss: Float, correct: Int) {
         guard x.count == parameterCount else {
