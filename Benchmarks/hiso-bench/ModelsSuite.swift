@@ -31,8 +31,9 @@ struct ModelsSuite: BenchmarkSuite {
 
     @Option(
         help: """
-            Models (repeatable): mlp, cnn_mnist, cnn_fmnist, mlp_digits. Default: mlp and cnn_mnist, \
-            plus cnn_fmnist and mlp_digits without --quick.
+            Models (repeatable): mlp, cnn_mnist, cnn_fmnist, mlp_digits, encoder, encoder-first-order \
+            (one gradient step of MiniLM with the last 2 layers trainable). Default: mlp and cnn_mnist, \
+            plus cnn_fmnist, mlp_digits and encoder without --quick.
             """
     )
     var model: [String] = []
@@ -45,8 +46,9 @@ struct ModelsSuite: BenchmarkSuite {
 
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, found \(batch)") }
-        for name in model where name != "encoder" && Self.factory(name) == nil {
-            throw ValidationError("unknown model '\(name)': expected mlp, cnn_mnist, cnn_fmnist, mlp_digits or encoder")
+        for name in model where name != "encoder" && name != "encoder-first-order" && Self.factory(name) == nil {
+            throw ValidationError(
+                "unknown model '\(name)': expected mlp, cnn_mnist, cnn_fmnist, mlp_digits, encoder or encoder-first-order")
         }
     }
 
@@ -69,6 +71,10 @@ struct ModelsSuite: BenchmarkSuite {
         for name in names {
             if name == "encoder" {
                 try Self.encoderEntries(in: context, modelDirectory: modelDir, sst2Directory: sst2Dir)
+                continue
+            }
+            if name == "encoder-first-order" {
+                try Self.firstOrderEntries(in: context)
                 continue
             }
             guard let make = Self.factory(name) else { continue }

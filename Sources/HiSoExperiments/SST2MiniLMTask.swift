@@ -80,6 +80,8 @@ public final class SST2MiniLMTask: FederatedTask {
     public let inner: SST2ClassificationTask
     /// The validation split's evaluator (its test split is the held-out sentences), `nil` without one.
     public let validation: SST2ClassificationTask?
+    /// The first-order methods' buffers, made on first use.
+    private lazy var gradientWorkspace = inner.makeGradientWorkspace()
 
     /// Loads the model and the data and builds the task.
     ///
@@ -169,8 +171,8 @@ public final class SST2MiniLMTask: FederatedTask {
     public var parameterCount: Int { inner.parameterCount }
     /// `M`.
     public var clientCount: Int { inner.clientCount }
-    /// False: the encoder has no backward pass; only the zeroth-order methods apply.
-    public var supportsGradient: Bool { false }
+    /// True: every trainable subset has a backward pass (FedAvg and FedAdam apply).
+    public var supportsGradient: Bool { true }
 
     /// The pretrained encoder with a freshly initialised head (seeded by `seed`), or with
     /// ``Settings/initialHead`` when given.
@@ -191,11 +193,19 @@ public final class SST2MiniLMTask: FederatedTask {
         return try inner.loss(at: x, client: batch.client, round: round, step: batch.step)
     }
 
-    /// Not available: throws ``FederationError/taskMismatch(what:expected:found:)``.
+    /// Mean cross-entropy and its exact gradient (backpropagation through the trainable subset)
+    /// on the mini-batch of `batch`, the one ``loss(at:batch:)`` uses.
+    ///
+    /// - Throws: the transformer task's `TransformerError` for a bad client or vector length (the
+    ///   run wraps it in ``FederationError/task(_:)`` with the client and round).
+    /// - Complexity: see ``SST2ClassificationTask/lossAndGradient(at:gradient:client:round:step:workspace:)``;
+    ///   the first call allocates the gradient workspace (about 50 MB per trainable layer at batch 32, length 64).
     public func lossAndGradient(
         at x: UnsafeBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>, batch: BatchKey
     ) throws -> Float {
-        throw FederationError.taskMismatch(what: "gradient support of sst2-minilm", expected: "true", found: "false")
+        let round = batch.round &+ batch.seed &* 0x9E37_79B9_7F4A_7C15
+        return try inner.lossAndGradient(
+            at: x, gradient: gradient, client: batch.client, round: round, step: batch.step, workspace: gradientWorkspace)
     }
 
     /// Dev accuracy and loss on the (possibly limited) dev split, train loss on the fixed sample,

@@ -101,8 +101,10 @@ extension Network {
         func read(_ id: Int) -> UnsafePointer<Float> {
             id == ExecutionPlan.inputBuffer ? inputs : UnsafePointer(ws.activations[id])
         }
-        for step in plan.steps {
-            switch step {
+        // Indices, not `for step in plan.steps`: unspecialised iteration over an array of
+        // enums heap-allocates each element in debug builds, and this loop runs per loss call.
+        for index in plan.steps.indices {
+            switch plan.steps[index] {
             case .linear(let l):
                 let out = ws.activations[l.output]
                 backend.gemm(

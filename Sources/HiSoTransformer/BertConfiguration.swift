@@ -25,10 +25,26 @@ public struct BertConfiguration: Sendable, Equatable {
     /// The per-head size `h / heads`.
     public var headSize: Int { hiddenSize / headCount }
 
+    /// The most encoder layers a configuration may have (the parameter layout holds one entry per layer).
+    public static let maxLayerCount = 1024
+    /// The most parameters a configuration may describe (2^32 floats, 16 GiB).
+    public static let maxParameterCount = 1 << 32
+
+    /// The number of parameters: `(V + P + T) h + 2h` for the embeddings plus, per layer,
+    /// `4h^2 + 2hI + 9h + I` (query/key/value/output, the feed-forward pair, their biases and
+    /// two LayerNorms), for hidden size `h`, vocabulary `V`, positions `P`, token types `T` and
+    /// inner size `I`; computed in `Double` so huge sizes cannot overflow.
+    public var parameterCount: Double {
+        let h = Double(hiddenSize), inner = Double(intermediateSize)
+        let embeddings = (Double(vocabularySize) + Double(maxPositions) + Double(typeVocabularySize)) * h + 2 * h
+        return embeddings + Double(layerCount) * (4 * h * h + 2 * h * inner + 9 * h + inner)
+    }
+
     /// Creates a configuration.
     ///
     /// - Throws: ``TransformerError/invalidArgument(name:value:expected:)`` when a size is not
-    ///   positive or `hiddenSize` is not a multiple of `headCount`.
+    ///   positive, `hiddenSize` is not a multiple of `headCount`, there are more than
+    ///   ``maxLayerCount`` layers or more than ``maxParameterCount`` parameters.
     public init(
         hiddenSize: Int, headCount: Int, layerCount: Int, intermediateSize: Int, vocabularySize: Int,
         maxPositions: Int, typeVocabularySize: Int, layerNormEpsilon: Float
@@ -47,6 +63,9 @@ public struct BertConfiguration: Sendable, Equatable {
         guard layerNormEpsilon > 0, layerNormEpsilon.isFinite else {
             throw .invalidArgument(name: "layer_norm_eps", value: "\(layerNormEpsilon)", expected: "a positive number")
         }
+        guard layerCount <= Self.maxLayerCount else {
+            throw .invalidArgument(name: "num_hidden_layers", value: "\(layerCount)", expected: "at most \(Self.maxLayerCount)")
+        }
         self.hiddenSize = hiddenSize
         self.headCount = headCount
         self.layerCount = layerCount
@@ -55,6 +74,10 @@ public struct BertConfiguration: Sendable, Equatable {
         self.maxPositions = maxPositions
         self.typeVocabularySize = typeVocabularySize
         self.layerNormEpsilon = layerNormEpsilon
+        guard parameterCount <= Double(Self.maxParameterCount) else {
+            throw .invalidArgument(
+                name: "configuration", value: "\(parameterCount) parameters", expected: "at most \(Self.maxParameterCount)")
+        }
     }
 
     /// Reads a Hugging Face `config.json` (`model_type` bert, `hidden_act` gelu).
@@ -76,10 +99,12 @@ public struct BertConfiguration: Sendable, Equatable {
             throw .badConfig(file: file, key: "(file)", reason: "expected a JSON object")
         }
         func integer(_ key: String) throws(TransformerError) -> Int {
-            guard let number = json[key] as? NSNumber, number.doubleValue == number.doubleValue.rounded() else {
-                throw .badConfig(file: file, key: key, reason: "missing or not an integer")
+            guard let number = json[key] as? NSNumber, number.doubleValue == number.doubleValue.rounded(),
+                  number.doubleValue.magnitude < 9.0e15
+            else {
+                throw .badConfig(file: file, key: key, reason: "missing, not an integer, or beyond 9e15")
             }
-            return number.intValue
+            return Int(number.doubleValue)
         }
         if let activation = json["hidden_act"] as? String, activation != "gelu" {
             throw .badConfig(file: file, key: "hidden_act", reason: "'\(activation)' is not supported (expected gelu)")

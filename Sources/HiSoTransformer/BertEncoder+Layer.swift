@@ -6,14 +6,19 @@ extension BertEncoder {
     /// Four GEMMs over all `tokens` rows at once (Q/K/V, attention output, FFN in, FFN out; LoRA
     /// adds two thin ones per adapted projection); the row work between them (bias, attention,
     /// residual + LayerNorm, bias + GELU) is split over `backend.threads` by rows or sequences,
-    /// which never changes a result.
-    func encoderLayer(_ l: Int, _ parameters: BertParameterView, workspace: BertWorkspace, backend: any KernelBackend) {
+    /// which never changes a result. With a `record`, the activations the backward pass needs are
+    /// copied into it (``BertGradientWorkspace/LayerRecord``; `8 h + 2 I` floats per token).
+    func encoderLayer(
+        _ l: Int, _ parameters: BertParameterView, workspace: BertWorkspace, backend: any KernelBackend,
+        record: BertGradientWorkspace.LayerRecord? = nil
+    ) {
         let h = configuration.hiddenSize
         let inner = configuration.intermediateSize
         let tokens = workspace.tokenCount
         let offsets = layout.layers[l]
         let x = workspace.hidden
         let threads = backend.threads
+        record?.input.update(from: x, count: tokens * h)
 
         backend.gemm(
             transA: false, transB: true, m: tokens, n: 3 * h, k: h, alpha: 1,
@@ -34,28 +39,34 @@ extension BertEncoder {
             }
         }
         attention(workspace: workspace, bias: parameters.pointer(offsets.qkvBias), threads: threads)
+        record?.keepAttention(workspace, tokens: tokens)
 
         backend.gemm(
             transA: false, transB: true, m: tokens, n: h, k: h, alpha: 1,
             a: workspace.context, lda: h, b: parameters.pointer(offsets.attentionOutputWeight), ldb: h,
             beta: 1, c: x, ldc: h)
+        record?.attentionSum.update(from: x, count: tokens * h)
         biasLayerNorm(
             x, rows: tokens, bias: parameters.pointer(offsets.attentionOutputBias),
             gamma: parameters.pointer(offsets.attentionNormWeight), beta: parameters.pointer(offsets.attentionNormBias),
             threads: threads)
+        record?.attended.update(from: x, count: tokens * h)
 
         backend.gemm(
             transA: false, transB: true, m: tokens, n: inner, k: h, alpha: 1,
             a: x, lda: h, b: parameters.pointer(offsets.intermediateWeight), ldb: h, beta: 0, c: workspace.inner, ldc: inner)
+        record?.preActivation.update(from: workspace.inner, count: tokens * inner)
         let activations = workspace.inner
         let innerBias = parameters.pointer(offsets.intermediateBias)
         Self.rows(tokens, threads: threads) { lo, hi in
             BertMath.biasGELU(activations + lo * inner, rows: hi - lo, columns: inner, bias: innerBias)
         }
+        record?.activation.update(from: workspace.inner, count: tokens * inner)
         backend.gemm(
             transA: false, transB: true, m: tokens, n: h, k: inner, alpha: 1,
             a: workspace.inner, lda: inner, b: parameters.pointer(offsets.outputWeight), ldb: inner,
             beta: 1, c: x, ldc: h)
+        record?.outputSum.update(from: x, count: tokens * h)
         biasLayerNorm(
             x, rows: tokens, bias: parameters.pointer(offsets.outputBias), gamma: parameters.pointer(offsets.outputNormWeight),
             beta: parameters.pointer(offsets.outputNormBias), threads: threads)

@@ -168,7 +168,7 @@ public struct BertEncoder: Sendable {
     }
 
     /// The mean of each sequence's rows of `workspace.hidden` into `workspace.pooled`.
-    private func pool(workspace: BertWorkspace) {
+    func pool(workspace: BertWorkspace) {
         let h = configuration.hiddenSize
         for b in 0..<workspace.batchCount {
             let out = workspace.pooled + b * h

@@ -70,13 +70,13 @@ public final class SST2ClassificationTask {
     public let partition: Partition
     /// The kernels.
     public let backend: any KernelBackend
-    private let workspace: BertWorkspace
+    let workspace: BertWorkspace
     private let evaluationSample: [Int]
-    private var batch: [Int]
-    private var batchLabels: [Int32]
-    private var trainCache: FeatureCache?
+    var batch: [Int]
+    var batchLabels: [Int32]
+    var trainCache: FeatureCache?
     private var testCache: FeatureCache?
-    private var trainStates: HiddenStateCache?
+    var trainStates: HiddenStateCache?
     private var testStates: HiddenStateCache?
     /// The (client, round, step) whose batch the workspace holds prepared, if any.
     private var preparedKey: BatchKey?
@@ -242,7 +242,7 @@ public final class SST2ClassificationTask {
 
     /// Loss and correct count of one batch, through the pooled-feature cache when the encoder is
     /// frozen, or the hidden-state cache when only the last layers train.
-    private func batchLoss(
+    func batchLoss(
         _ x: UnsafeBufferPointer<Float>, texts: EncodedTexts, indices: [Int], labels: [Int32],
         cache: FeatureCache?, states: HiddenStateCache?
     ) throws(TransformerError) -> (loss: Float, correct: Int) {
@@ -264,7 +264,7 @@ public final class SST2ClassificationTask {
     }
 
     /// Fills `batch` with the (client, round, step) mini-batch.
-    private func fillBatch(client: Int, round: UInt64, step: Int) {
+    func fillBatch(client: Int, round: UInt64, step: Int) {
         let members = partition.clients[client]
         var generator = SeededGenerator(seed: configuration.seed, stream: [0x5353_5432, UInt64(client), round, UInt64(step)])
         for b in 0..<batch.count { batch[b] = members[generator.nextIndex(below: members.count)] }

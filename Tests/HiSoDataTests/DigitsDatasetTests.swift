@@ -41,14 +41,14 @@ import Testing
         #expect(a.test.labels != c.test.labels || a.test.features != c.test.features)
     }
 
-    @Test func stratifiedSplitRejectsBadFractions() {
+    @Test func stratifiedSplitRejectsBadFractions() throws {
         let labels: [Int32] = [0, 1, 0, 1]
         for fraction in [0.0, 1.0, -0.5, 0.99] {
             #expect(throws: DataError.self) {
                 try DigitsDataset.stratifiedSplit(labels: labels, classCount: 2, testFraction: fraction, seed: 0)
             }
         }
-        let half = try? DigitsDataset.stratifiedSplit(labels: labels, classCount: 2, testFraction: 0.5, seed: 0)
-        #expect(half?.test.count == 2 && half?.train.count == 2)
+        let half = try DigitsDataset.stratifiedSplit(labels: labels, classCount: 2, testFraction: 0.5, seed: 0)
+        #expect(half.test.count == 2 && half.train.count == 2)
     }
 }

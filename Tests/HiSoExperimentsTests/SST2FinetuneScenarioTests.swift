@@ -49,7 +49,7 @@ struct SST2FinetuneScenarioTests {
         "LP-FT: the task holds the validation split out of the clients, reports it, and starts from the probe's head",
         .enabled(if: SST2Fixtures.loaded != nil, SST2Fixtures.missing))
     func probeStart() throws {
-        let loaded = try #require(SST2Fixtures.loaded)
+        let loaded = try #require(SST2Fixtures.loaded).get()
         let model = loaded.model
         let split = try loaded.train.holdout(count: 12, seed: 3)
         let backend = try Kernels.backend(nil, threads: 1)

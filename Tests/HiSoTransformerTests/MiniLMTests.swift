@@ -10,14 +10,14 @@ struct MiniLMTests {
 
     @Test("the layout covers the 22.6 M encoder parameters (22.7 M with the unused pooler)")
     func parameterCount() throws {
-        let model = try #require(TransformerFixtures.minilm)
+        let model = try #require(TransformerFixtures.minilm).get()
         #expect(model.parameters.count == 22_565_376)
         #expect(model.encoder.layout.embeddingsEnd == 11_918_592)
     }
 
     @Test("cosine similarity of the DATA.md sentences is 0.755 +- 0.005, and pooled embeddings match numpy")
     func cosineSimilarity() throws {
-        let model = try #require(TransformerFixtures.minilm)
+        let model = try #require(TransformerFixtures.minilm).get()
         let reference = TransformerFixtures.json("minilm_reference.json")
         let expected = (reference["pooled"] as! [[Double]]).map { $0.map { Float($0) } }
         let texts = try EncodedTexts(Self.sentences, tokenizer: model.tokenizer, maxLength: 128)
