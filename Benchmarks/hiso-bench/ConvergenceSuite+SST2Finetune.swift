@@ -7,7 +7,8 @@ import HiSoTransformer
 
 extension ConvergenceSuite {
     /// `convergence sst2-minilm-finetune`: zeroth-order fine-tuning of all-MiniLM-L6-v2 `last-2`
-    /// on the whole SST-2 training set (``SST2FinetuneScenario``): the linear probe, then per
+    /// on the whole SST-2 training set, with FedAvg and FedAdam (backprop through the same
+    /// subset) as first-order references (``SST2FinetuneScenario``): the linear probe, then per
     /// start (`probe`, `pretrained`) a validation pilot that chooses each method's learning rate
     /// (widening its grid while the choice sits at an edge), then the final seeds at that rate.
     ///
@@ -18,7 +19,7 @@ extension ConvergenceSuite {
     /// the records without running anything.
     ///
     /// Overrides: `--rounds`, `--seeds`, `--eval-every`, `--pilot-rounds`, `--methods`
-    /// (decomfl, hiso, hiso-paper), `--lr METHOD=LR` (a one-rate grid), `--subset`, `--starts`;
+    /// (decomfl, hiso, hiso-paper, fedavg, fedadam), `--lr METHOD=LR` (a one-rate grid), `--subset`, `--starts`;
     /// `--quick` shrinks everything to a smoke test (600 sentences, 100 held out, two rates without
     /// widening, a 4-round pilot, 6 final rounds, 1 seed).
     func sst2Finetune(_ context: BenchmarkContext, deadline: ContinuousClock.Instant?) throws -> ConvergenceOutput {
@@ -106,8 +107,8 @@ extension ConvergenceSuite {
         }
         if let methods {
             let chosen = methods.split(separator: ",").compactMap { ComparedMethod(rawValue: String($0)) }
-            guard chosen.allSatisfy({ [.decomfl, .hiso, .hisoPaper].contains($0) }) else {
-                throw ValidationError("sst2-minilm-finetune compares the zeroth-order methods decomfl, hiso and hiso-paper, found '\(methods)'")
+            guard chosen.allSatisfy({ [.decomfl, .hiso, .hisoPaper, .fedavg, .fedadam].contains($0) }) else {
+                throw ValidationError("sst2-minilm-finetune compares decomfl, hiso, hiso-paper, fedavg and fedadam, found '\(methods)'")
             }
             settings.methods = chosen
         }

@@ -35,6 +35,8 @@ extension SST2FinetuneReport {
         case ComparedMethod.hiso.rawValue: return "HiSo (peer rule)"
         case ComparedMethod.hisoPaper.rawValue: return "HiSo (paper rule)"
         case ComparedMethod.decomfl.rawValue: return "DeComFL"
+        case ComparedMethod.fedavg.rawValue: return "FedAvg (first order)"
+        case ComparedMethod.fedadam.rawValue: return "FedAdam (first order)"
         default: return method
         }
     }
@@ -95,7 +97,8 @@ extension SST2FinetuneReport {
         var any = false
         for start in settings.starts {
             let base = rows.first { $0.start == start && $0.method == ComparedMethod.decomfl.rawValue }?.result
-            for row in rows where row.start == start && row.method != ComparedMethod.decomfl.rawValue {
+            let hiso = [ComparedMethod.hiso.rawValue, ComparedMethod.hisoPaper.rawValue]
+            for row in rows where row.start == start && hiso.contains(row.method) {
                 guard let result = row.result, let base else { continue }
                 any = true
                 var parts: [String] = []

@@ -1,10 +1,11 @@
 import Foundation
 import HiSoFederation
 
-/// The `convergence sst2-minilm-finetune` scenario (issue 10 §2): zeroth-order fine-tuning of
+/// The `convergence sst2-minilm-finetune` scenario: zeroth-order fine-tuning of
 /// all-MiniLM-L6-v2's last layers plus head on the whole SST-2 training set, DeComFL against
-/// HiSo (peer and paper H rules), from two starts, with the learning rate chosen on a
-/// validation split held out of the training set and dev accuracy reported only.
+/// HiSo (peer and paper H rules), with FedAvg and FedAdam (backprop through the same layers)
+/// as first-order references, from two starts, with the learning rate chosen on a validation
+/// split held out of the training set and dev accuracy reported only.
 ///
 /// Protocol (each step is an ``ExperimentPlan``, run by hiso-bench with `--jobs`/`--resume`):
 /// 1. Hold out ``Settings/validationCount`` training sentences (seeded by ``Settings/splitSeed``),
@@ -50,6 +51,9 @@ public enum SST2FinetuneScenario {
         public var batchSize: Int
         /// The compared methods, in table order.
         public var methods: [ComparedMethod]
+        /// FedAdam's server (Adam) learning rate; its grid is over the client rate, which Adam's
+        /// normalisation makes nearly irrelevant, so the default grid is the single client rate 1.
+        public var serverLearningRate: Float
         /// The initial learning-rate grid per start and method (keyed by the start's, then the method's name).
         public var grids: [String: [String: [Double]]]
         /// Extensions of a grid beyond each of its edges at most.
@@ -71,9 +75,10 @@ public enum SST2FinetuneScenario {
 
         /// The issue's setting: `last-2`, all training sentences less 1,000 held out, 6 IID clients,
         /// 2 sampled, tau 1, P 5, mu 1e-3, batch 32, forward differences; DeComFL, HiSo and
-        /// HiSo (paper rule); grids {3e-6, 1e-5, 3e-5} from the probe (its sharp head diverges at
-        /// 1e-4 within 2 rounds) and {3e-5, 1e-4, 3e-4} from the pretrained encoder, widened up to
-        /// three times per edge; a 200-round pilot on seed 0, then 3 seeds of 3,000 rounds,
+        /// HiSo (paper rule) with grids {3e-6, 1e-5, 3e-5} from the probe (its sharp head
+        /// diverges at 1e-4 within 2 rounds) and {3e-5, 1e-4, 3e-4} from the pretrained encoder;
+        /// the first-order references FedAvg ({1e-3, 3e-3, 1e-2} / {3e-3, 1e-2, 3e-2}) and FedAdam
+        /// (server Adam rate 1e-4, client rate 1, not tuned); grids widened up to three times per edge; a 200-round pilot on seed 0, then 3 seeds of 3,000 rounds,
         /// evaluated every 100 rounds (training loss on 256 training sentences); targets
         /// 80/82/84/85%; divergence at 3x the initial training loss; the probe start first.
         public init(modelDirectory: String, dataDirectory: String) {
@@ -89,13 +94,15 @@ public enum SST2FinetuneScenario {
             perturbations = 5
             mu = 1e-3
             batchSize = 32
-            methods = [.decomfl, .hiso, .hisoPaper]
-            let probeGrid: [Double] = [3e-6, 1e-5, 3e-5]
-            let pretrainedGrid: [Double] = [3e-5, 1e-4, 3e-4]
+            methods = [.decomfl, .hiso, .hisoPaper, .fedavg, .fedadam]
+            func grid(_ zo: [Double], _ fedavg: [Double]) -> [String: [Double]] {
+                ["decomfl": zo, "hiso": zo, "hiso-paper": zo, "fedavg": fedavg, "fedadam": [1]]
+            }
             grids = [
-                Start.probe.rawValue: Dictionary(uniqueKeysWithValues: methods.map { ($0.rawValue, probeGrid) }),
-                Start.pretrained.rawValue: Dictionary(uniqueKeysWithValues: methods.map { ($0.rawValue, pretrainedGrid) }),
+                Start.probe.rawValue: grid([3e-6, 1e-5, 3e-5], [1e-3, 3e-3, 1e-2]),
+                Start.pretrained.rawValue: grid([3e-5, 1e-4, 3e-4], [3e-3, 1e-2, 3e-2]),
             ]
+            serverLearningRate = 1e-4
             maximumWidenings = 3
             starts = [.probe, .pretrained]
             pilotSeed = 0
@@ -140,6 +147,7 @@ public enum SST2FinetuneScenario {
             c.scheme = .forward
             c.rounds = rounds
             c.evaluateEvery = min(evaluateEvery, rounds)
+            c.serverLearningRate = serverLearningRate
             return c
         }
 
