@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(name: "HiSoOptimTests", dependencies: ["HiSoKernels", "HiSoModels", "HiSoOptim", "HiSoTestSupport"]),
         .testTarget(
             name: "HiSoFederationTests",
-            dependencies: ["HiSoKernels", "HiSoOptim", "HiSoFederation", "HiSoExperiments"]
+            dependencies: ["HiSoKernels", "HiSoOptim", "HiSoFederation", "HiSoExperiments", "HiSoTestSupport"]
         ),
         .testTarget(
             name: "HiSoExperimentsTests",

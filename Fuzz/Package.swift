@@ -9,23 +9,28 @@
 // (its typed error); it must never crash, hang or allocate without bound.
 import PackageDescription
 
-/// The readers and the package product each fuzzer drives.
-let readers: [(name: String, product: String)] = [
-    ("idx-raw", "HiSoData"),
-    ("idx-gzip", "HiSoData"),
-    ("csv", "HiSoData"),
-    ("partition", "HiSoData"),
-    ("sst2", "HiSoTransformer"),
-    ("safetensors", "HiSoTransformer"),
-    ("vocabulary", "HiSoTransformer"),
-    ("tokenizer", "HiSoTransformer"),
-    ("bert-config", "HiSoTransformer"),
+/// The readers and the package products each fuzzer drives.
+let readers: [(name: String, products: [String])] = [
+    ("idx-raw", ["HiSoData"]),
+    ("idx-gzip", ["HiSoData"]),
+    ("csv", ["HiSoData"]),
+    ("partition", ["HiSoData"]),
+    ("sst2", ["HiSoTransformer"]),
+    ("safetensors", ["HiSoTransformer"]),
+    ("vocabulary", ["HiSoTransformer"]),
+    ("tokenizer", ["HiSoTransformer"]),
+    ("bert-config", ["HiSoTransformer"]),
+    ("checkpoint", ["HiSoExperiments", "HiSoFederation", "HiSoKernels", "HiSoOptim"]),
+    ("run-record", ["HiSoExperiments", "HiSoFederation"]),
 ]
 
 let package = Package(
     name: "HiSoFuzz",
     platforms: [.macOS(.v15)],
-    dependencies: [.package(name: "HiSo", path: "..")],
+    dependencies: [
+        .package(name: "HiSo", path: ".."),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+    ],
     targets: [
         .target(name: "CFuzzDriver", path: "Sources/CFuzzDriver"),
         .target(
@@ -36,9 +41,16 @@ let package = Package(
     ] + readers.map { reader in
         .executableTarget(
             name: "fuzz-\(reader.name)",
-            dependencies: ["FuzzSupport", .product(name: reader.product, package: "HiSo")],
+            dependencies: ["FuzzSupport"] + reader.products.map { .product(name: $0, package: "HiSo") },
             path: "Sources/fuzz-\(reader.name)"
         )
-    },
+    } + [
+        // The config reader lives in the `hiso` executable; its two files are linked in here.
+        .executableTarget(
+            name: "fuzz-config",
+            dependencies: ["FuzzSupport", .product(name: "Yams", package: "Yams")],
+            path: "Sources/fuzz-config"
+        ),
+    ],
     swiftLanguageModes: [.v6]
 )

@@ -63,7 +63,8 @@ extension ConvergenceSuite {
                 directory: outputDirectory.appendingPathComponent(name, isDirectory: true), context: context,
                 deadline: deadline, catalog: catalog)
             guard let document else {
-                notes.append("\(name): the time budget ran out before any run finished")
+                notes.append(selectedShard.map { "\(name): shard \($0) wrote \(curves.count) run records; build the report with --merge" }
+                    ?? "\(name): the time budget ran out before any run finished")
                 continue
             }
             comparisons[name] = document

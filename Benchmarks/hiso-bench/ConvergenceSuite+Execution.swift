@@ -21,10 +21,15 @@ extension ConvergenceSuite {
         deadline: ContinuousClock.Instant?, catalog: TaskCatalog, rename: @escaping (ReportCurve) -> String = { $0.method }
     ) throws -> (ComparisonDocument?, [ReportCurve]) {
         let files = try ComparisonFiles(directory: directory, title: title, configuration: plan)
+        if merge {
+            let curves = try files.mergedCurves(plan)
+            context.note("\(title): merged \(curves.count) run records from \(directory.path)")
+            return (try files.writeReport(curves, setting: setting, planned: plan.runs.count, targets: plan.targets), curves)
+        }
         let pool = RunPool(
             plan: plan, title: title, setting: setting, files: files, context: context, deadline: deadline,
-            resume: resume, catalog: catalog, rename: rename)
-        let workers = min(jobs, plan.runs.count)
+            resume: resume, catalog: catalog, rename: rename, shard: selectedShard, timing: omitTiming ? .omitted : .measured)
+        let workers = min(jobs, pool.runs.count)
         if workers <= 1 {
             pool.work(worker: 0)
         } else {
@@ -59,6 +64,8 @@ private final class RunPool: @unchecked Sendable {
     let resume: Bool
     let rename: (ReportCurve) -> String
     let runs: [ExperimentPlan.Run]
+    let shard: ExperimentPlan.Shard?
+    let timing: ExperimentRunner.Timing
     private let catalog: TaskCatalog
 
     private let lock = NSLock()
@@ -70,7 +77,7 @@ private final class RunPool: @unchecked Sendable {
     init(
         plan: ExperimentPlan, title: String, setting: String, files: ComparisonFiles, context: BenchmarkContext,
         deadline: ContinuousClock.Instant?, resume: Bool, catalog: TaskCatalog,
-        rename: @escaping (ReportCurve) -> String
+        rename: @escaping (ReportCurve) -> String, shard: ExperimentPlan.Shard?, timing: ExperimentRunner.Timing
     ) {
         self.catalog = catalog
         self.plan = plan
@@ -81,14 +88,16 @@ private final class RunPool: @unchecked Sendable {
         self.deadline = deadline
         self.resume = resume
         self.rename = rename
-        self.runs = plan.runs
+        self.runs = plan.runs(in: shard)
+        self.shard = shard
+        self.timing = timing
     }
 
     private var expired: Bool { deadline.map { ContinuousClock.now >= $0 } ?? false }
 
     /// Takes and runs runs until none is left, the deadline passes or a run fails.
     func work(worker: Int) {
-        let runner = ExperimentRunner(plan: plan, catalog: worker == 0 ? catalog : TaskCatalog())
+        let runner = ExperimentRunner(plan: plan, catalog: worker == 0 ? catalog : TaskCatalog(), timing: timing)
         while let run = take() {
             do {
                 var curve: ReportCurve
@@ -141,13 +150,10 @@ private final class RunPool: @unchecked Sendable {
         try locked {
             try files.writeRun(curve)
             finished[run.index] = curve
-            let curves = finished.keys.sorted().map { finished[$0]! }
-            let summary = try ComparisonSummary(curves: curves, targets: plan.targets)
-            let doc = ComparisonDocument(
-                task: title, setting: setting, runsCompleted: curves.filter { $0.status != .interrupted }.count,
-                runsPlanned: runs.count, summary: summary)
-            try files.writeSummary(doc, curves: curves)
-            document = doc
+            if shard == nil {
+                let curves = finished.keys.sorted().map { finished[$0]! }
+                document = try files.writeReport(curves, setting: setting, planned: runs.count, targets: plan.targets)
+            }
             let acc = curve.points.last.map { String(format: "%.3f", $0.testAccuracy ?? .nan) } ?? "-"
             context.note(
                 "  \(curve.method) lr \(curve.learningRate) seed \(curve.seed): \(curve.status.rawValue) after \(curve.roundsCompleted) rounds, test accuracy \(acc), \(String(format: "%.3f", curve.millisecondsPerRound)) ms/round")

@@ -68,7 +68,9 @@ extension ConvergenceSuite {
             + "(test accuracy on the 10,000 test images)"
         let (document, curves) = try execute(
             plan, title: "fmnist-cnn", setting: setting, directory: outputDirectory, context: context, deadline: deadline, catalog: catalog)
-        if curves.count < plan.runs.count {
+        if let shard = selectedShard {
+            notes.append("shard \(shard) wrote \(curves.count) of \(plan.runs.count) run records; build the report with --merge")
+        } else if curves.count < plan.runs.count {
             notes.append("only \(curves.count) of \(plan.runs.count) runs finished within the time budget (\(budgetMinutes.map { "\($0) min" } ?? "none"))")
         }
         if let partial = curves.first(where: { $0.status == .interrupted }) {

@@ -22,6 +22,13 @@ import HiSoKernels
 ///   training set, learning rates chosen on a held-out validation split, from the pretrained
 ///   encoder and from the linear probe (see `ConvergenceSuite+SST2Finetune.swift`).
 ///
+/// Grids that outgrow one machine: `--shard I/N` runs only the I-th of N disjoint slices of every
+/// grid of the scenario and writes their run records (`runs/*.json`) into `--out`; after all
+/// shards, `--merge` builds the reports from the records without running anything (it fails,
+/// naming them, when runs are missing). `--omit-timing` drops wall-clock times from the curves,
+/// which makes every report a pure function of the scenario (byte-identical across machines and
+/// shardings).
+///
 /// `--budget-minutes` bounds the wall time: when it runs out the current runs stop (their partial
 /// curves are kept), the remaining runs are skipped and the report says so. `--jobs N` runs N
 /// runs at once; `--resume` reuses the runs an earlier invocation finished in the same directory
@@ -87,6 +94,18 @@ struct ConvergenceSuite: BenchmarkSuite {
     @Flag(help: "Reuse the finished runs (completed or diverged) that an earlier invocation saved in the output directory with the same task and configuration.")
     var resume = false
 
+    @Option(help: ArgumentHelp("Run only the I-th of N disjoint slices of the grid, writing run records for --merge.", valueName: "I/N"))
+    var shard: String?
+
+    @Flag(help: "Build the reports from the run records in the output directory (written by every --shard), running nothing.")
+    var merge = false
+
+    @Flag(help: "Leave wall-clock times out of the curves, so reports are byte-identical across machines and shardings.")
+    var omitTiming = false
+
+    /// The parsed `--shard`.
+    var selectedShard: ExperimentPlan.Shard? { shard.flatMap(ExperimentPlan.Shard.init) }
+
     func validate() throws {
         guard ["digits-reference", "fmnist-cnn", "sst2-minilm", "sst2-minilm-finetune"].contains(scenario) else {
             throw ValidationError("unknown scenario '\(scenario)': expected digits-reference, fmnist-cnn, sst2-minilm or sst2-minilm-finetune")
@@ -99,6 +118,13 @@ struct ConvergenceSuite: BenchmarkSuite {
         if let e = evalEvery, e < 1 { throw ValidationError("--eval-every must be at least 1, found \(e)") }
         if pilotRounds < 0 { throw ValidationError("--pilot-rounds must be at least 0, found \(pilotRounds)") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
+        if let shard, ExperimentPlan.Shard(shard) == nil {
+            throw ValidationError("--shard expects I/N with 1 <= I <= N, found '\(shard)'")
+        }
+        if merge && shard != nil { throw ValidationError("--merge reads every shard's records; give it without --shard") }
+        if (merge || shard != nil) && scenario == "sst2-minilm" {
+            throw ValidationError("--shard and --merge apply to digits-reference and fmnist-cnn")
+        }
         if let b = budgetMinutes, !(b > 0) { throw ValidationError("--budget-minutes must be positive, found \(b)") }
         for item in learningRateOverrides {
             let parts = item.split(separator: "=")

@@ -1,4 +1,5 @@
 import HiSoKernels
+import HiSoOptim
 
 extension KernelsSuite {
     /// Vector lengths of the `zo_step` group (`--quick` drops 1e8).
@@ -18,7 +19,12 @@ extension KernelsSuite {
     ///   parameter: x three times (24), s read in passes 1 and 2 (8), h and s read and written in
     ///   pass 3 (16);
     /// - `zo_step_central_regenerate` (ns/param, d <= 1e7): the same central step regenerating z
-    ///   in every pass (no workspace), with the same floor, to compare the two modes.
+    ///   in every pass (no workspace), with the same floor, to compare the two modes;
+    /// - `zo_round_forward_p5` (ns/param, d <= 1e7): one round of the package's round loop exactly
+    ///   as training runs it (``LocalTrainer``: the fused out-of-place estimate of P = 5 forward
+    ///   differences, then ``RoundRecord/apply(to:preconditioner:backend:)``: one accumulate pass
+    ///   of 5 streams), loss O(1); `floor` = `10 t_gen + 6 t_rmw` (5 generations and 5 x-to-workspace
+    ///   passes for the estimate, 5 generations and one read-modify-write of x for the update).
     /// Reads of the cached direction (12 bytes per parameter) are not in the bounds: they are
     /// what the cached mode pays instead of two more generations.
     ///
@@ -66,6 +72,23 @@ extension KernelsSuite {
                             _ = regenerating.step(x, scale: nil, seed: 7, stream: round, mu: 1e-3, learningRate: 1e-4) { $0[0] }
                         }
                         record(context, "zo_step_central_regenerate", kind, threads, d, times, bound: centralBound)
+                        let estimator = try ZOEstimator(perturbations: 5, mu: 1e-3, scheme: .forward)
+                        var trainer = LocalTrainer(estimator: estimator, localSteps: 1, dimension: d, backend: backend)
+                        var preconditioner: any Preconditioner = IdentityPreconditioner()
+                        var scalars = [Float](repeating: 0, count: 5)
+                        let loop = try context.measure {
+                            round += 1
+                            _ = scalars.withUnsafeMutableBufferPointer { g in
+                                trainer.run(
+                                    at: UnsafeBufferPointer(x), scale: nil, runSeed: 7, round: round, learningRate: 1e-4, scalars: g
+                                ) { point, _ in point[0] }
+                            }
+                            let record = RoundRecord(
+                                round: round, steps: [StepScalars(seed: StepSeed.derive(runSeed: 7, round: round, step: 0),
+                                                                  learningRate: 1e-4, aggregated: scalars, perClient: nil)])
+                            try record.apply(to: x, preconditioner: &preconditioner, backend: backend)
+                        }
+                        record(context, "zo_round_forward_p5", kind, threads, d, loop, bound: (10 * gen + 6 * rmw) * 1e9)
                     }
                 }
             }

@@ -11,14 +11,8 @@ import HiSoKernels
 /// - `fmnist-cnn`: CNN_MNIST on Fashion-MNIST, 64 clients, Dirichlet alpha 1, 4 sampled, P 5,
 ///   forward, batch 32;
 /// - `synthetic`: a d = 1e7 diagonal quadratic (log-normal spectrum), 8 clients, 2 sampled, P 5;
-/// - `sst2-last-1`, `sst2-last-2`, `sst2-lora-8`, `sst2-non-embedding` (need `--model-dir` and
-///   `--sst2-dir`): all-MiniLM-L6-v2 fine-tuning on SST-2 with that trainable subset, 6 clients,
-///   2 sampled, P 5, forward differences, batch 32, the first 2,048 training sentences, the
-///   frozen prefix's cache filled before timing. Besides `round`, each records the round's parts
-///   in ms/round (``sst2Parts(_:config:backend:context:)``): `tail_gemm_floor` (the round's
-///   floor; `round` carries the ratio to it, issue target <= 1.15 for last-1 and last-2),
-///   `tail_forwards`, `prefix`, `head`, and `vector` (the same run with a constant loss);
-/// for DeComFL and HiSo, per backend and thread count.
+/// for DeComFL and HiSo, per backend and thread count; with `--sync exact`, in the catch-up
+/// setting (64 clients, 4 sampled) in fast and exact sync mode side by side (RoundsSuite+Sync.swift).
 ///
 /// Timing: a 6-round probe sets the rounds per trial (from its median round time); then one
 /// long run per entry whose observer timestamps every finished round; after 2 warm-up rounds,
@@ -26,7 +20,7 @@ import HiSoKernels
 /// median is reported. Evaluation is replaced by a no-op so only rounds are timed.
 ///
 /// JSON: `{"metadata": {...}, "results": [{"name": "round", "task", "method", "backend",
-/// "threads", "d", "value", "unit": "ms/round", "trials", "spread", "floor"?, "ratio"?}]}` (the harness's
+/// "threads", "d", "value", "unit": "ms/round", "trials", "spread", "sync", "clients", "sampled"}]}` (the harness's
 /// `BenchmarkResult` has no `task` field, so this suite writes its own document).
 struct RoundsSuite: BenchmarkSuite {
     static let configuration = CommandConfiguration(
@@ -41,11 +35,8 @@ struct RoundsSuite: BenchmarkSuite {
     @Option(help: "Methods (repeatable): decomfl, hiso. Default: both.")
     var method: [String] = []
 
-    @Option(help: "The all-MiniLM-L6-v2 directory for the sst2 tasks (from Utils/fetch-minilm).")
-    var modelDir: String?
-
-    @Option(help: "A GLUE SST-2 directory (train.tsv, dev.tsv) for the sst2 tasks.")
-    var sst2Dir: String?
+    @Option(help: "Client sync modes (repeatable): fast, exact. Given, every entry runs 64 clients with 4 sampled, in fast mode and each listed mode (exact: clients replay the rounds they missed), exact reported against fast. Default: fast on each task's own setting.")
+    var sync: [String] = []
 
     /// One JSON entry.
     struct Entry: Encodable {
@@ -60,21 +51,19 @@ struct RoundsSuite: BenchmarkSuite {
         var trials: Int
         var spread: Double
         var roundsPerTrial: Int
-        /// The floor (same unit) and `value / floor`, where one applies.
-        var floor: Double?
-        var ratio: Double?
+        var sync = SyncMode.fast.rawValue
+        var clients: Int
+        var sampled: Int
     }
 
     func validate() throws {
-        for name in task where !(["digits", "fmnist-cnn", "synthetic"] + Self.sst2Tasks).contains(name) {
-            throw ValidationError("unknown task '\(name)': expected digits, fmnist-cnn, synthetic or \(Self.sst2Tasks.joined(separator: ", "))")
-        }
-        if task.contains(where: Self.sst2Tasks.contains), modelDir == nil || sst2Dir == nil {
-            throw ValidationError("the sst2 tasks need --model-dir DIR (run Utils/fetch-minilm) and --sst2-dir DIR (GLUE SST-2)")
+        for name in task where !["digits", "fmnist-cnn", "synthetic"].contains(name) {
+            throw ValidationError("unknown task '\(name)': expected digits, fmnist-cnn or synthetic")
         }
         for name in method where ComparedMethod(rawValue: name) == nil || !["decomfl", "hiso"].contains(name) {
             throw ValidationError("unknown method '\(name)': expected decomfl or hiso")
         }
+        try validateSync()
     }
 
     mutating func run() throws {
@@ -99,47 +88,30 @@ struct RoundsSuite: BenchmarkSuite {
         for name in tasks {
             for kind in context.backends {
                 for threads in context.threadCounts {
-                    let (spec, base) = Self.sst2Tasks.contains(name)
-                        ? Self.sst2Setting(name, modelDirectory: modelDir ?? "", dataDirectory: sst2Dir ?? "")
-                        : Self.setting(name, quick: context.quick)
-                    var config = base
+                    let (spec, base) = Self.setting(name, quick: context.quick)
+                    var config = catchUpSetting(base)
                     config.backend = kind
                     config.threads = threads
                     let backend = try context.backend(kind, threads: threads)
                     context.note("rounds: \(name) on \(kind) x\(threads): building the task")
                     let inner = try catalog.makeTask(spec, clients: config.clients, localSteps: config.localSteps, backend: backend)
-                    try Self.warm(inner)
                     let task = RoundsOnlyTask(inner)
-                    let parts = try Self.sst2Parts(inner, config: config, backend: backend, context: context)
-                    let floor = parts.first { $0.name == "tail_gemm_floor" }?.ms
                     for m in methods {
-                        var entry = try measure(name, m, config: m.configure(config), task: task, context: context)
-                        entry.floor = floor
-                        entry.ratio = floor.map { entry.value / $0 }
-                        entries.append(entry)
-                        context.record(BenchmarkResult(
-                            name: "round", backend: kind, threads: threads, shape: "\(name)/\(m.rawValue) d \(entry.d)",
-                            value: entry.value, unit: "ms/round", floor: floor, floorName: "tail_gemm_floor",
-                            trials: entry.trials, spread: entry.spread))
-                        guard !parts.isEmpty else { continue }
-                        var vector = try measure(name, m, config: m.configure(config), task: RoundsOnlyTask(ConstantLossTask(inner)), context: context)
-                        vector.name = "vector"
-                        entries.append(vector)
-                        context.record(BenchmarkResult(
-                            name: "vector", backend: kind, threads: threads, shape: "\(name)/\(m.rawValue)",
-                            value: vector.value, unit: "ms/round", trials: vector.trials, spread: vector.spread))
-                    }
-                    for part in parts {
-                        entries.append(Entry(
-                            name: part.name, task: name, method: "any", backend: kind.rawValue, threads: threads,
-                            d: inner.parameterCount, value: part.ms, trials: context.trials, spread: part.spread, roundsPerTrial: 0))
-                        context.record(BenchmarkResult(
-                            name: part.name, backend: kind, threads: threads, shape: name,
-                            value: part.ms, unit: "ms/round", trials: context.trials, spread: part.spread))
+                        for mode in syncModes {
+                            var synced = m.configure(config)
+                            synced.syncMode = mode
+                            let entry = try measure(name, m, config: synced, task: task, context: context)
+                            entries.append(entry)
+                            context.record(BenchmarkResult(
+                                name: "round", backend: kind, threads: threads, d: sync.isEmpty ? entry.d : nil,
+                                shape: sync.isEmpty ? "\(name)/\(m.rawValue)" : syncShape(entry),
+                                value: entry.value, unit: "ms/round", trials: entry.trials, spread: entry.spread))
+                        }
                     }
                 }
             }
         }
+        recordSyncRatios(entries, in: context)
         return entries
     }
 
@@ -181,7 +153,8 @@ struct RoundsSuite: BenchmarkSuite {
         let times = TrialTimes(seconds: trialTimes, iterations: perTrial)
         return Entry(
             task: name, method: method.rawValue, backend: config.backend?.rawValue ?? "default", threads: config.threads,
-            d: task.parameterCount, value: 1000 * times.median, trials: context.trials, spread: times.spread, roundsPerTrial: perTrial)
+            d: task.parameterCount, value: 1000 * times.median, trials: context.trials, spread: times.spread, roundsPerTrial: perTrial,
+            sync: config.syncMode.rawValue, clients: config.clients, sampled: config.sampledClients)
     }
 
     /// Runs `config` on `task` and returns the time at which each round finished.

@@ -3,11 +3,11 @@ import HiSoFederation
 import HiSoKernels
 import HiSoModels
 
-/// A ``FederatedTask`` over a HiSoModels ``Network`` and HiSoData data sets split by a
-/// ``Partition``: the peer's image-classification setting.
+/// A `FederatedTask` over a HiSoModels `Network` and HiSoData data sets split by a
+/// `Partition`: the peer's image-classification setting.
 ///
 /// Batches: client `i` walks its own rows in seeded, epoch-wise shuffled order
-/// (``ClientBatcher``, seeded by the run seed); the batch of local step `k` of round `r` is
+/// (`ClientBatcher`, seeded by the run seed); the batch of local step `k` of round `r` is
 /// overall batch number `r tau + k` of that stream (a pure function of
 /// (seed, client, round, step), so replay and resume need no batcher state). The loss is the
 /// mean softmax cross-entropy on the batch; evaluation runs the whole test and train sets in
@@ -41,7 +41,7 @@ public final class ClassificationTask: FederatedTask {
 
     /// Creates the task.
     ///
-    /// - Throws: ``FederationError/taskMismatch(what:expected:found:)`` when the data's feature
+    /// - Throws: `FederationError.taskMismatch(what:expected:found:)` when the data's feature
     ///   or class count does not fit the network, the partition does not index `train`, or a
     ///   size is not positive.
     public init(
@@ -81,7 +81,7 @@ public final class ClassificationTask: FederatedTask {
     /// Always true (backpropagation).
     public var supportsGradient: Bool { true }
 
-    /// PyTorch-default initialisation seeded by `seed` (``Network/initializeParameters(into:seed:)``).
+    /// PyTorch-default initialisation seeded by `seed` (`Network.initializeParameters(into:seed:)`).
     public func initialParameters(seed: UInt64, into x: UnsafeMutableBufferPointer<Float>) {
         network.initializeParameters(into: x, seed: seed)
     }

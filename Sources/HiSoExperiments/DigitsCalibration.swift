@@ -120,7 +120,7 @@ public enum DigitsCalibration {
 
     /// The digits task on the reference data in `directory` with `partition`.
     ///
-    /// - Throws: ``FederationError/task(_:)`` for unreadable or malformed reference files.
+    /// - Throws: `FederationError.task(_:)` for unreadable or malformed reference files.
     public static func task(
         directory: URL, partition: DigitsDataset.ReferencePartition, backend: any KernelBackend
     ) throws(FederationError) -> ClassificationTask {
@@ -140,17 +140,22 @@ public enum DigitsCalibration {
     /// Runs `setting` for every seed.
     ///
     /// - Parameters:
+    ///   - setting: the method and partition.
     ///   - directory: the reference directory (`digits_train.csv`, `digits_test.csv`, partitions).
     ///   - seeds: at least 5 for the must-show figures.
+    ///   - backend: the kernels (`nil`: the fastest compiled in).
+    ///   - rounds: a round budget below the setting's (`nil`: the setting's); rounds to a target
+    ///     reached within it do not change.
     ///   - progress: called after every evaluation with the seed and the point.
     /// - Complexity: `seeds.count * rounds` rounds of 12 forward passes of batch 32.
     public static func run(
-        _ setting: Setting, directory: URL, seeds: [UInt64], backend: BackendKind? = nil,
+        _ setting: Setting, directory: URL, seeds: [UInt64], backend: BackendKind? = nil, rounds: Int? = nil,
         progress: (UInt64, CurvePoint) -> Void = { _, _ in }
     ) throws(FederationError) -> Result {
         var result = Result(setting: setting, seeds: seeds, roundsToTarget: [], finalAccuracy: [], millisecondsPerRound: [], curves: [])
         for seed in seeds {
-            let configuration = configuration(setting, seed: seed, backend: backend)
+            var configuration = configuration(setting, seed: seed, backend: backend)
+            if let rounds { configuration.rounds = min(rounds, configuration.rounds) }
             let kernels: any KernelBackend
             do { kernels = try Kernels.backend(backend) } catch {
                 throw .invalidConfiguration(key: "backend", value: "\(backend?.rawValue ?? "default")", expected: error.description)

@@ -6,7 +6,7 @@ import HiSoOptim
 /// a per-method learning rate chosen from a grid, and how well the learned `H` matches `diag(A)`.
 ///
 /// Formulation: full-participation federation with `m` clients (default `m = 1`, which is the
-/// centralised MeZO/HiSo optimizer and gives exactly the bits of ``ZOOptimizer``), one local step
+/// centralised MeZO/HiSo optimizer and gives exactly the bits of `ZOOptimizer`), one local step
 /// per round, mean aggregation. Client `i` measures its scalars on
 /// `f_i(x) = f(x) + sigma <ξ_{i,r}, x - x*>` (fresh zero-mean noise per client and round when
 /// `noiseScale > 0`), all clients with the round's shared seed. Every run starts at `x0 = 0`;
@@ -276,7 +276,7 @@ public enum QuadraticExperiment {
     ///   - configuration: the knobs.
     ///   - backend: the kernels.
     ///   - progress: called after every run (for logging).
-    /// - Throws: ``OptimError`` for an invalid configuration.
+    /// - Throws: `OptimError` for an invalid configuration.
     public static func run(
         _ configuration: Configuration, backend: any KernelBackend, progress: (Run) -> Void = { _ in }
     ) throws(OptimError) -> [Row] {

@@ -2,12 +2,12 @@ import HiSoFederation
 import HiSoKernels
 import HiSoOptim
 
-/// A ``FederatedTask`` over a HiSoOptim ``QuadraticProblem``: every client sees
+/// A `FederatedTask` over a HiSoOptim `QuadraticProblem`: every client sees
 /// `f_i(x; xi) = f(x) + sigma <xi, x - x*>` with a fresh noise direction `xi` per
 /// (run seed, client, round, step), so client gradients are unbiased and noisy.
 ///
 /// The start is `x0 = 0` (whatever the seed), so the initial suboptimality is
-/// ``QuadraticProblem/initialLoss(backend:)``. Evaluation reports the noise-free
+/// `QuadraticProblem.initialLoss(backend:)`. Evaluation reports the noise-free
 /// suboptimality `f(x) - f* = f(x)` as both test and train loss (no accuracy).
 ///
 /// Memory: the problem (`3 d` floats diagonal, `d^2 + 4 d` rotated) plus `d` floats of scratch
@@ -25,7 +25,7 @@ public final class QuadraticTask: FederatedTask {
 
     /// Creates the task.
     ///
-    /// - Throws: ``FederationError/taskMismatch(what:expected:found:)`` for `clients < 1` or a
+    /// - Throws: `FederationError.taskMismatch(what:expected:found:)` for `clients < 1` or a
     ///   negative or non-finite noise scale.
     public init(problem: QuadraticProblem, clients: Int, noiseScale: Float, backend: any KernelBackend) throws(FederationError) {
         guard clients >= 1 else { throw .taskMismatch(what: "client count", expected: "at least 1", found: "\(clients)") }

@@ -4,7 +4,7 @@ import HiSoKernels
 import HiSoTransformer
 
 /// The `sst2-minilm` task: federated zeroth-order fine-tuning of all-MiniLM-L6-v2 with a
-/// classification head on GLUE SST-2, as a ``FederatedTask``.
+/// classification head on GLUE SST-2, as a `FederatedTask`.
 ///
 /// Usage (the CLI's `--model-dir`, `--data-dir` and task flags map one to one):
 /// ```swift
@@ -18,19 +18,19 @@ import HiSoTransformer
 ///
 /// Batches and split: the client split (IID or Dirichlet) comes from the task's `seed`; every
 /// mini-batch (`batchSize` sentences drawn with replacement from the client's share) is a pure
-/// function of (task seed, run seed, client, round, step): the run seed ``BatchKey/seed`` is
+/// function of (task seed, run seed, client, round, step): the run seed `BatchKey.seed` is
 /// mixed into the round key (`round + seed * 0x9E3779B97F4A7C15`, wrapping), so runs with
 /// different seeds on one task (one split, one warm cache) see different batches.
 /// Evaluation: accuracy and mean cross-entropy on the whole dev split (the test split of GLUE
 /// has no labels), train loss on a fixed sample.
 ///
-/// Memory and cost: those of ``SST2ClassificationTask`` (91 MB model; for head-only training
+/// Memory and cost: those of `SST2ClassificationTask` (91 MB model; for head-only training
 /// `4 h` bytes per sentence of pooled features, computed on first use, after which a loss costs
 /// `O(batch * h)`; for `last-k`, `4 h` bytes per token of cached hidden states). One thread at a time.
 public final class SST2MiniLMTask: FederatedTask {
     /// The task's settings (everything but the seed and the file locations).
     public struct Settings: Sendable, Equatable, Codable {
-        /// What is trained: `head`, `last-K`, `non-embedding`, `all`, `lora-R[-ALPHA]` (``TrainableSubset``).
+        /// What is trained: `head`, `last-K`, `non-embedding`, `all`, `lora-R[-ALPHA]` (`TrainableSubset`).
         public var subset: String
         /// `M`, the number of clients.
         public var clients: Int
@@ -187,7 +187,7 @@ public final class SST2MiniLMTask: FederatedTask {
     /// Mean cross-entropy on the mini-batch of `batch` (see the type's batch rule).
     ///
     /// - Throws: the transformer task's `TransformerError` for a bad client or vector length (the
-    ///   run wraps it in ``FederationError/task(_:)`` with the client and round).
+    ///   run wraps it in `FederationError.task(_:)` with the client and round).
     public func loss(at x: UnsafeBufferPointer<Float>, batch: BatchKey) throws -> Float {
         let round = batch.round &+ batch.seed &* 0x9E37_79B9_7F4A_7C15
         return try inner.loss(at: x, client: batch.client, round: round, step: batch.step)
@@ -197,7 +197,7 @@ public final class SST2MiniLMTask: FederatedTask {
     /// on the mini-batch of `batch`, the one ``loss(at:batch:)`` uses.
     ///
     /// - Throws: the transformer task's `TransformerError` for a bad client or vector length (the
-    ///   run wraps it in ``FederationError/task(_:)`` with the client and round).
+    ///   run wraps it in `FederationError.task(_:)` with the client and round).
     /// - Complexity: see ``SST2ClassificationTask/lossAndGradient(at:gradient:client:round:step:workspace:)``;
     ///   the first call allocates the gradient workspace (about 50 MB per trainable layer at batch 32, length 64).
     public func lossAndGradient(
@@ -213,7 +213,7 @@ public final class SST2MiniLMTask: FederatedTask {
     ///
     /// - Complexity: head-only, after the first call: `O((dev + validation + sample) * h)`;
     ///   otherwise one forward of the trainable layers over those sentences.
-    /// - Throws: the transformer task's error (the run wraps it in ``FederationError/task(_:)``).
+    /// - Throws: the transformer task's error (the run wraps it in `FederationError.task(_:)`).
     public func evaluate(at x: UnsafeBufferPointer<Float>) throws -> TaskEvaluation {
         let result = try inner.evaluate(at: x)
         let held = try validation?.evaluate(at: x)

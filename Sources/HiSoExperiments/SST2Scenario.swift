@@ -24,7 +24,7 @@ import HiSoTransformer
 public enum SST2Scenario {
     /// One method and its learning-rate grid.
     public struct MethodGrid: Codable, Sendable, Equatable {
-        /// The method (``FederatedMethod/decomfl`` or ``FederatedMethod/hiso``).
+        /// The method (`FederatedMethod.decomfl` or `FederatedMethod.hiso`).
         public var method: FederatedMethod
         /// The learning rates tried.
         public var learningRates: [Float]
@@ -240,7 +240,7 @@ public enum SST2Scenario {
     ///   - settings: the scenario.
     ///   - progress: called with one line per finished run (and per task built).
     /// - Throws: ``SST2MiniLMTask/SetupError`` for a missing model or data set,
-    ///   ``FederationError`` for an invalid configuration. Divergence is recorded, not thrown.
+    ///   `FederationError` for an invalid configuration. Divergence is recorded, not thrown.
     public static func run(_ settings: Settings, progress: (String) -> Void = { _ in }) throws -> Result {
         let clock = ContinuousClock()
         let start = clock.now

@@ -11,7 +11,7 @@
 public enum AggregatorKind: String, Codable, Sendable, CaseIterable {
     case mean
     case median
-    case trimmedMean
+    case trimmedMean = "trimmed-mean"
     case krum
 }
 
@@ -24,7 +24,7 @@ public enum AggregatorKind: String, Codable, Sendable, CaseIterable {
 public enum AttackKind: String, Codable, Sendable, CaseIterable {
     case none
     case gaussian
-    case signFlip
+    case signFlip = "sign-flip"
     case scaling
 }
 

@@ -44,8 +44,10 @@ public struct CommunicationLedger: Codable, Sendable, Equatable {
 
     /// Records one client's traffic in one round.
     ///
-    /// - Parameter fullModelFallback: whether the downlink was a full-model download instead of
-    ///   a catch-up (counted in ``fullModelDownloads``).
+    /// - Parameters:
+    ///   - entry: the client's bytes up and down in the round.
+    ///   - fullModelFallback: whether the downlink was a full-model download instead of a
+    ///     catch-up (counted in ``fullModelDownloads``).
     /// - Complexity: O(1) amortised.
     public mutating func record(_ entry: LedgerEntry, fullModelFallback: Bool = false) {
         totalUp += entry.up

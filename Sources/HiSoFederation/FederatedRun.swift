@@ -8,7 +8,7 @@ import HiSoOptim
 /// A run is a pure function of its configuration (with its seed) and its task: the same inputs
 /// give bit-identical curves (wall time aside). Between rounds it checks for cooperative
 /// cancellation (`Task.isCancelled`) and the observer's ``RunControl``; stopping keeps
-/// everything computed so far (``curve``, ``ledger``, ``checkpoint()``). When
+/// everything computed so far (``curve``, ``ledger``, ``checkpoint(includeHessian:)``). When
 /// ``checkpointPath`` is set, a checkpoint is written atomically after every evaluation, so a
 /// crash or a divergence keeps the last consistent state on disk.
 ///

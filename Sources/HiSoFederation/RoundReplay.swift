@@ -4,7 +4,7 @@ import HiSoOptim
 /// Applies a finished round to a model and its preconditioner, exactly as every party does.
 ///
 /// For each local step `k` in order: `x <- x - lr_k (1/P) sum_p gbar_{k,p} s ⊙ z(seed_k, p)`
-/// (``ZOUpdate``), with `s` frozen during the round; then the preconditioner's H update. The
+/// (`ZOUpdate`), with `s` frozen during the round; then the preconditioner's H update. The
 /// server, every catching-up client and a resuming run call this one function, so they obtain
 /// the same bits.
 ///
@@ -34,7 +34,7 @@ public enum RoundReplay {
         }
     }
 
-    /// Replays `record` onto `x` and `preconditioner` (``RoundRecord/apply(to:preconditioner:backend:)``,
+    /// Replays `record` onto `x` and `preconditioner` (`RoundRecord.apply(to:preconditioner:backend:)`,
     /// the replay half of the round loop).
     ///
     /// - Throws: ``FederationError/optimizer(_:)`` wrapping a malformed record (the preconditioner

@@ -7,7 +7,7 @@ extension RunConfiguration {
     /// - Throws: ``FederationError/invalidConfiguration(key:value:expected:)`` when the estimator
     ///   rejects `P` or `mu`.
     /// - Complexity: O(1); memory: none.
-    func makeEstimator() throws(FederationError) -> ZOEstimator {
+    public func makeEstimator() throws(FederationError) -> ZOEstimator {
         do {
             return try ZOEstimator(perturbations: perturbations, mu: mu, scheme: scheme)
         } catch {

@@ -1,7 +1,7 @@
 import HiSoOptim
 
 extension RunConfiguration {
-    /// The configured schedule as HiSoOptim's ``LearningRateSchedule``.
+    /// The configured schedule as HiSoOptim's `LearningRateSchedule`.
     ///
     /// `constant` -> `.constant(learningRate)`; `step` -> `.step(learningRate, scheduleDecay,
     /// scheduleEvery)`; `cosine` -> `.cosine(learningRate, rounds, learningRate * scheduleMinimumFraction)`.

@@ -35,7 +35,7 @@ final class ScalarEngine {
         self.backend = backend
         estimator = try configuration.makeEstimator()
         let d = initialParameters.count
-        let initialPreconditioner = try Self.makePreconditioner(configuration, dimension: d)
+        let initialPreconditioner = try configuration.makePreconditioner(dimension: d)
         attack = Attack(
             kind: configuration.attack, strength: configuration.attackStrength, attackers: configuration.attackers,
             clients: configuration.clients, seed: configuration.seed)
@@ -84,23 +84,6 @@ final class ScalarEngine {
                     id: i, parameters: snapshot, preconditioner: h, estimator: estimator,
                     localSteps: configuration.localSteps, backend: backend, syncRound: syncs[i])
             }
-        }
-    }
-
-    /// The preconditioner the configuration asks for, at `H = 1`.
-    static func makePreconditioner(_ c: RunConfiguration, dimension: Int) throws(FederationError) -> any Preconditioner {
-        guard c.method == .hiso else { return IdentityPreconditioner() }
-        let rule: HiSoPreconditioner.Rule
-        switch c.hessianRule {
-        case .peer:
-            rule = .peer(step: c.hessianStep, beta: c.beta)
-        case .paper:
-            rule = .paper(nu: c.nu, epsilon: c.epsilon)
-        }
-        do {
-            return try HiSoPreconditioner(dimension: dimension, rule: rule, floor: c.hessianFloor)
-        } catch {
-            throw .invalidConfiguration(key: "hessianRule", value: "\(rule)", expected: error.description)
         }
     }
 

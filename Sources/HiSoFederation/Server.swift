@@ -5,7 +5,7 @@ import HiSoOptim
 /// replays the round onto its model and preconditioner, and keeps the round log.
 ///
 /// Protocol of round `r` (everything exchanged is a value type: the round index,
-/// ``ClientUpload`` and ``RoundRecord``):
+/// ``ClientUpload`` and `RoundRecord`):
 /// 1. each sampled client catches up with ``catchUpRecords(from:)`` (or downloads the model when
 ///    its sync round left the log), then computes its ``ClientUpload`` for round ``round``;
 /// 2. ``finishRound(uploads:learningRate:)`` excludes non-finite uploads, aggregates the rest
@@ -38,6 +38,11 @@ public final class Server {
     /// - Parameters:
     ///   - parameters: `x` at round `log.endRound` (`d` floats).
     ///   - preconditioner: H at that round.
+    ///   - runSeed: the run seed shared by all parties (step seeds derive from it).
+    ///   - perturbations: `P`, scalars per local step.
+    ///   - localSteps: `tau`, local steps per round.
+    ///   - aggregator: how the sampled clients' scalars are combined.
+    ///   - backend: the kernels of the replay.
     ///   - log: the retained round log (empty, starting at 0, for a fresh run).
     /// - Precondition: a diagonal preconditioner has `parameters.count` entries (a programmer error
     ///   otherwise).

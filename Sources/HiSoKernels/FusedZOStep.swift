@@ -195,6 +195,11 @@ public struct FusedZOStep: ~Copyable, @unchecked Sendable {
     /// - Parameters:
     ///   - x: the `dimension` parameters, updated in place.
     ///   - scale: optional `s` (`dimension` floats).
+    ///   - seed: the step seed.
+    ///   - stream: the direction's stream `p`.
+    ///   - mu: the smoothing radius.
+    ///   - learningRate: `eta`.
+    ///   - difference: central (default, three passes) or forward (two passes).
     ///   - loss: evaluates the loss at the current (perturbed) `x`.
     /// - Returns: `g` and the two loss values.
     /// Complexity: see ``DirectionMode``; plus two calls of `loss`.
@@ -219,10 +224,18 @@ public struct FusedZOStep: ~Copyable, @unchecked Sendable {
     /// in the same last pass.
     ///
     /// - Parameters:
+    ///   - x: the `dimension` parameters, updated in place.
     ///   - hessian: `h` (`dimension` floats), updated.
     ///   - scale: `s` (`dimension` floats), read, and refreshed when `floor` is not `nil`.
+    ///   - seed: the step seed.
+    ///   - stream: the direction's stream `p`.
+    ///   - mu: the smoothing radius.
+    ///   - learningRate: `eta`.
     ///   - beta: EMA weight of the old `h` (the peer uses 0.95).
     ///   - floor: `nil` to leave `s` alone (H frozen within a round), else the floor under `h`.
+    ///   - difference: central (default) or forward.
+    ///   - loss: evaluates the loss at the current (perturbed) `x`.
+    /// - Returns: `g` and the two loss values.
     public func hisoStep(
         _ x: UnsafeMutableBufferPointer<Float>, hessian: UnsafeMutableBufferPointer<Float>,
         scale: UnsafeMutableBufferPointer<Float>, seed: UInt64, stream: UInt64, mu: Float, learningRate: Float,

@@ -19,6 +19,16 @@ public protocol LinearAlgebraKernels: Sendable {
     ///   - transA: use `Aᵀ`; `A` is then stored `k x m` (row stride `lda >= m`), else `m x k`
     ///     (`lda >= k`).
     ///   - transB: use `Bᵀ`; `B` is then stored `n x k` (`ldb >= k`), else `k x n` (`ldb >= n`).
+    ///   - m: rows of `op(A)` and `C`.
+    ///   - n: columns of `op(B)` and `C`.
+    ///   - k: columns of `op(A)`, rows of `op(B)`.
+    ///   - alpha: the product's weight.
+    ///   - a: `A`, row-major with row stride `lda`.
+    ///   - lda: row stride of `A`.
+    ///   - b: `B`, row-major with row stride `ldb`.
+    ///   - ldb: row stride of `B`.
+    ///   - beta: the weight of the old `C` (0: `C` is overwritten, never read).
+    ///   - c: `C`, row-major, updated.
     ///   - ldc: row stride of `C`, at least `n`.
     /// Complexity: `2 m n k` flops, on ``KernelBackend/threads`` threads.
     func gemm(

@@ -50,7 +50,7 @@ public protocol PerturbationKernels: Sendable {
     /// `d_i = s[i] * acc_i`, `acc_i = sum_p coefficients[p] * z(seed, p)[offset + i]`, then
     /// `h[i] = beta * h[i] + (1 - beta) * d_i * d_i`.
     ///
-    /// `s` is read, not refreshed (H is frozen within a round); call ``refreshScale`` after the
+    /// `s` is read, not refreshed (H is frozen within a round); call ``refreshScale(_:from:floor:)`` after the
     /// last EMA step of the round. Complexity: `P` generations, one pass over `h` and `s`.
     func hessianEMA(
         _ h: UnsafeMutableBufferPointer<Float>, scale: UnsafeBufferPointer<Float>,

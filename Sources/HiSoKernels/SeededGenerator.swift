@@ -25,7 +25,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// The same stream as `init(seed: seed, stream: [a, b, c])`, without allocating an array
-    /// (used at every epoch boundary of ``ClientBatcher``).
+    /// (used at every epoch boundary of `HiSoData.ClientBatcher`).
     public init(seed: UInt64, _ a: UInt64, _ b: UInt64, _ c: UInt64) {
         let key = SeededGenerator.mix(SeededGenerator.mix(SeededGenerator.mix(SeededGenerator.root(seed), a), b), c)
         (s0, s1, s2, s3) = SeededGenerator.expand(key)

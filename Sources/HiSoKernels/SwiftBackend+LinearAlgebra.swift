@@ -1,7 +1,7 @@
-/// Dense linear algebra in pure Swift: the packed ``SwiftGEMM`` on ``threads`` threads, and
+/// Dense linear algebra in pure Swift: the packed `SwiftGEMM` on ``threads`` threads, and
 /// single-threaded level-1/2 kernels. See ``LinearAlgebraKernels`` for the conventions.
 extension SwiftBackend {
-    /// `C = alpha op(A) op(B) + beta C` with the packed ``SwiftGEMM`` on ``threads`` threads.
+    /// `C = alpha op(A) op(B) + beta C` with the packed `SwiftGEMM` on ``threads`` threads.
     /// Complexity: `2 m n k` flops; memory: the pooled packing workspace (no per-call allocation).
     public func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,

@@ -17,8 +17,16 @@ public struct GEMMShape: Sendable, Hashable, CustomStringConvertible {
     /// Whether the product is added to `C` (`beta = 1`) instead of overwriting it.
     public let accumulate: Bool
 
+    /// Describes one GEMM `C (m x n) = op(A) (m x k) * op(B) (k x n)`.
+    ///
     /// - Parameters:
+    ///   - transA: whether `A` is used transposed.
+    ///   - transB: whether `B` is used transposed.
+    ///   - m: rows of `C`.
+    ///   - n: columns of `C`.
+    ///   - k: the inner dimension.
     ///   - ldb: `B`'s row stride; `nil` means dense (`transB ? k : n`).
+    ///   - accumulate: add the product to `C` instead of overwriting it.
     public init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, ldb: Int? = nil, accumulate: Bool = false) {
         self.transA = transA
         self.transB = transB
@@ -47,7 +55,7 @@ extension Network {
     /// A linear layer is one `[count x in] * [out x in]^T`. A convolution is
     /// `[Cout x C k^2] * [C k^2 x samples OH OW]` per block of samples (the forward lowers
     /// blocks of about 2^17 im2col floats at a time so the columns stay in cache), or, when it
-    /// splits kernel rows (``ConvStep/splitsKernelRows``), `k` accumulating GEMMs
+    /// splits kernel rows (`ConvStep.splitsKernelRows`), `k` accumulating GEMMs
     /// `[Cout x C k] * [C k x OH OW]` per sample; with `blocked: false`, one im2col GEMM over the
     /// whole batch per convolution instead.
     public func forwardGEMMs(count: Int, blocked: Bool = true) -> [GEMMShape] {

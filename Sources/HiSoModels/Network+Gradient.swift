@@ -7,8 +7,13 @@ extension Network {
     /// Used by the first-order baselines (FedAvg, FedAdam) and to test zeroth-order estimates.
     ///
     /// - Parameters:
+    ///   - parameters: the flat parameter vector, length ``parameterCount``.
+    ///   - inputs: `count` samples, one row each.
+    ///   - labels: the `count` class labels.
+    ///   - count: the batch size.
     ///   - gradient: receives the gradient, length ``parameterCount`` (overwritten, not added to).
-    ///   - others: as ``loss(parameters:inputs:labels:count:workspace:backend:)``.
+    ///   - workspace: made by ``makeWorkspace(batchSize:)``, with room for `count` samples.
+    ///   - backend: the kernels.
     /// - Returns: the mean loss at `parameters`.
     /// - Throws: ``ModelError`` for a wrong buffer length, batch size, label or workspace.
     /// - Complexity: about three times the forward GEMM work (forward, input and weight

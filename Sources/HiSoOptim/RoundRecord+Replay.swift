@@ -5,7 +5,7 @@ extension RoundRecord {
     /// party runs on the same scalars (server, catching-up clients, the centralised optimizer).
     ///
     /// For each local step `k`: `x <- x - lr_k (1/P) sum_p g_{k,p} s ⊙ z(seed_k, p)` (one fused
-    /// ``PerturbationKernels/accumulate(_:coefficients:scale:seed:offset:)`` pass, `s` frozen for the
+    /// `PerturbationKernels.accumulate` pass, `s` frozen for the
     /// round), then the preconditioner's update from the whole record.
     ///
     /// - Parameters:

@@ -26,7 +26,8 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var options: SharedOptions
 
     func run() throws {
-        let settings = try RunSettings(options.source(), mode: .compare)
+        let settings = try RunSettings(options, mode: .compare)
+        if options.experiment.dumpConfig { return try RunSettings.dumpConfig(settings, mode: .compare) }
         try Self.execute(settings, interrupt: InterruptFlag.installed(), showProgress: true)
     }
 

@@ -31,8 +31,10 @@ struct HiSoCommand: ParsableCommand {
     ///   - arguments: the arguments after the program name.
     ///   - standardError: where the one-line error message goes (stderr by default).
     static func execute(_ arguments: [String], standardError: (String) -> Void = InterruptFlag.writeStandardError) -> Int32 {
+        var expanded = arguments
         do {
-            var command = try parseAsRoot(arguments)
+            expanded = try layered(arguments)
+            var command = try parseAsRoot(expanded)
             try command.run()
             return 0
         } catch {
@@ -41,12 +43,31 @@ struct HiSoCommand: ParsableCommand {
                 return 0
             }
             let (message, status) = classify(error)
-            standardError("hiso: error: \(message)\n")
+            standardError("hiso: error: \(message)\(fileOrigin(of: message, in: expanded))\n")
             return status
         }
     }
 
     /// The one-line message and exit status of an error (see the type's notes).
+    /// `arguments` with the `--config` file of `train` or `compare` layered under the flags
+    /// (``SharedOptions/layered(_:)``).
+    static func layered(_ arguments: [String]) throws(CommandLineError) -> [String] {
+        guard let command = arguments.first, ["train", "compare"].contains(command) else { return arguments }
+        return [command] + (try SharedOptions.layered(Array(arguments.dropFirst())))
+    }
+
+    /// ` (set by 'KEY' in FILE)` when a parse error names a flag that the config file supplied.
+    static func fileOrigin(of message: String, in arguments: [String]) -> String {
+        guard let keys = arguments.first(where: { $0.hasPrefix("--config-keys=") })?.dropFirst("--config-keys=".count),
+              let path = arguments.firstIndex(of: "--config").flatMap({ $0 + 1 < arguments.count ? arguments[$0 + 1] : nil })
+                ?? arguments.first(where: { $0.hasPrefix("--config=") }).map({ String($0.dropFirst("--config=".count)) })
+        else { return "" }
+        for key in keys.split(separator: ",") where message.contains("'--\(key) ") || message.contains("'--\(key)'") {
+            return " (set by '\(key)' in \(path))"
+        }
+        return ""
+    }
+
     static func classify(_ error: any Error) -> (String, Int32) {
         switch error {
         case let failure as RunFailure:
@@ -60,7 +81,15 @@ struct HiSoCommand: ParsableCommand {
     static func oneLine(_ text: String) -> String {
         var lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         lines = lines.filter { !$0.hasPrefix("Usage:") && !$0.hasPrefix("See '") && !$0.hasPrefix("Help:") }
-        var line = lines.joined(separator: "; ")
+        var parts: [String] = []
+        for line in lines {
+            if line.hasPrefix("- "), let last = parts.last {
+                parts[parts.count - 1] = last + (last.hasSuffix(":") ? " " : ", ") + line.dropFirst(2)
+            } else {
+                parts.append(line)
+            }
+        }
+        var line = parts.joined(separator: "; ")
         if line.hasPrefix("Error: ") { line.removeFirst(7) }
         return line.isEmpty ? "invalid arguments (see hiso --help)" : line
     }

@@ -1,3 +1,4 @@
+import Foundation
 import HiSoExperiments
 import HiSoFederation
 
@@ -15,23 +16,23 @@ extension RunSettings {
         func number(_ v: Double) -> String { String(describing: v) }
         func float(_ v: Float) -> String { String(describing: v) }
         var out: [String: String] = [
-            "task": Names.name(t.name, in: Names.tasks),
+            "task": t.name.rawValue,
             "batch-size": String(t.batchSize),
-            "methods": plan.methods.map { Names.name($0, in: Names.methods) }.joined(separator: ","),
-            "estimator": Names.name(c.scheme, in: Names.schemes),
+            "methods": plan.methods.map(\.rawValue).joined(separator: ","),
+            "estimator": c.scheme.rawValue,
             "perturbations": String(c.perturbations), "mu": float(c.mu),
             "lr": plan.learningRates.map(number).joined(separator: ","),
             "local-steps": String(c.localSteps),
-            "schedule": Names.name(c.schedule, in: Names.schedules), "schedule-decay": float(c.scheduleDecay),
+            "schedule": c.schedule.rawValue, "schedule-decay": float(c.scheduleDecay),
             "schedule-every": String(c.scheduleEvery), "schedule-min-fraction": float(c.scheduleMinimumFraction),
-            "hessian-step": Names.name(c.hessianStep, in: Names.hessianSteps), "beta": float(c.beta), "nu": float(c.nu),
+            "hessian-step": c.hessianStep.rawValue, "beta": float(c.beta), "nu": float(c.nu),
             "epsilon": float(c.epsilon), "hessian-floor": float(c.hessianFloor), "server-lr": float(c.serverLearningRate),
             "server-beta1": float(c.serverBeta1), "server-beta2": float(c.serverBeta2), "server-epsilon": float(c.serverEpsilon),
             "clients": String(c.clients), "sampled": String(c.sampledClients), "rounds": String(c.rounds),
-            "eval-every": String(c.evaluateEvery), "aggregator": Names.name(c.aggregator, in: Names.aggregators),
-            "byzantine": String(c.byzantineCount), "attack": Names.name(c.attack, in: Names.attacks),
+            "eval-every": String(c.evaluateEvery), "aggregator": c.aggregator.rawValue,
+            "byzantine": String(c.byzantineCount), "attack": c.attack.rawValue,
             "attackers": String(c.attackers), "attack-strength": float(c.attackStrength),
-            "sync": Names.name(c.syncMode, in: Names.syncModes),
+            "sync": c.syncMode.rawValue,
             "seed": String(plan.seeds.first ?? 0),
             "targets": plan.targets.map(number).joined(separator: ","), "threads": String(c.threads),
         ]
@@ -44,22 +45,32 @@ extension RunSettings {
             out["split"] = t.referenceSplit
         case .quadratic:
             out["dimension"] = String(t.dimension)
-            out["spectrum"] = Names.name(t.spectrum, in: Names.spectra)
+            out["spectrum"] = t.spectrum.rawValue
             out["spectrum-parameter"] = number(t.spectrumParameter)
             out["spike-rank"] = String(t.spikeRank)
-            out["basis"] = Names.name(t.rotated, in: Names.bases)
+            out["basis"] = (t.rotated ? QuadraticBasis.rotated : .diagonal).rawValue
             out["noise"] = number(t.noise)
         case .sst2Minilm:
             if let dir = t.modelDirectory { out["model-dir"] = dir }
             if let subset = t.subset { out["subset"] = subset }
             if let limit = t.trainLimit { out["train-limit"] = String(limit) }
             if let count = t.validationCount { out["validation"] = String(count) }
-            out["partition"] = Names.name(t.partition, in: Names.partitions)
+            out["partition"] = t.partition.rawValue
             out["alpha"] = number(t.alpha)
         case .digits, .fmnistMLP, .fmnistCNN, .fmnistCNNLarge:
-            out["partition"] = Names.name(t.partition, in: Names.partitions)
+            out["partition"] = t.partition.rawValue
             out["alpha"] = number(t.alpha)
         }
         return out
+    }
+}
+
+extension RunSettings {
+    /// `--dump-config`: prints ``flags(for:mode:)`` of the effective settings as one sorted JSON
+    /// object on stdout, the form `--config` reads back.
+    static func dumpConfig(_ settings: RunSettings, mode: Mode) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        FileHandle.standardOutput.write(try encoder.encode(flags(for: settings.plan, mode: mode)) + Data("\n".utf8))
     }
 }

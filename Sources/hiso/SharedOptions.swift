@@ -1,6 +1,12 @@
 import ArgumentParser
 
 /// The options `train` and `compare` share: every knob of docs/ALGORITHM.md, grouped for `--help`.
+///
+/// Each flag is declared once, as a typed property of one of the groups; its config-file key is
+/// its long name (the property name in kebab case, `localSteps` -> `local-steps`), derived from
+/// the declarations by ``declaredNames``. A config file is layered under the command line by
+/// ``layered(_:)``: its keys become flags placed before the user's, so the parser checks them
+/// with the same types and ranges, and flags given on the command line win.
 struct SharedOptions: ParsableArguments {
     @OptionGroup(title: "Task and data")
     var task: TaskOptions
@@ -14,27 +20,92 @@ struct SharedOptions: ParsableArguments {
     @OptionGroup(title: "Experiment and output")
     var experiment: ExperimentOptions
 
-    /// Every flag name (the config-file keys) -> the value given on the command line, if any.
-    var given: [String: String?] {
-        task.given.merging(algorithm.given) { a, _ in a }
-            .merging(federation.given) { a, _ in a }
-            .merging(experiment.given) { a, _ in a }
-    }
-
-    /// The keys a config file may use: every long flag name except `config` itself, plus the
-    /// alias `method` for `methods`.
-    static var configKeys: Set<String> {
-        let empty = (try? SharedOptions.parse([]))?.given ?? [:]
-        return Set(empty.keys).union(["method"])
-    }
-
-    /// The settings source: the config file (if any) overlaid with the flags given.
-    ///
-    /// - Throws: ``CommandLineError`` when the config file cannot be used.
-    func source() throws(CommandLineError) -> SettingsSource {
-        let file = try experiment.config.map { path throws(CommandLineError) in
-            try ConfigFile(path: path, knownKeys: Self.configKeys)
+    /// Every long option and flag name of the groups, from their declarations, with whether it is
+    /// a Boolean flag.
+    static let declaredNames: [(name: String, isFlag: Bool)] = {
+        guard let parsed = try? SharedOptions.parse([]) else { return [] }
+        var names: [(String, Bool)] = []
+        for group in Mirror(reflecting: parsed).children {
+            guard let options = Self.unwrap(group.value) else { continue }
+            for child in Mirror(reflecting: options).children {
+                guard let label = child.label, label.hasPrefix("_") else { continue }
+                let isFlag = String(describing: type(of: child.value)).hasPrefix("Flag<")
+                names.append((Self.kebab(String(label.dropFirst())), isFlag))
+            }
         }
-        return SettingsSource(flags: given, file: file)
+        return names
+    }()
+
+    /// The keys a config file may use: every declared name but the file machinery itself, plus
+    /// the singular `method`.
+    static var configKeys: Set<String> {
+        Set(declaredNames.map(\.name)).subtracting(["config", "config-keys", "dump-config"]).union(["method"])
+    }
+
+    /// `arguments` with the keys of the `--config` file inserted before them as flags (keys that
+    /// the arguments also give are left out, so the command line wins), and a hidden
+    /// `--config-keys` listing what the file supplied (for messages that name their origin).
+    ///
+    /// - Throws: ``CommandLineError`` for an unreadable or malformed file or an unknown key.
+    static func layered(_ arguments: [String]) throws(CommandLineError) -> [String] {
+        var path: String?
+        var given: Set<String> = []
+        for (i, token) in arguments.enumerated() where token.hasPrefix("--") {
+            let name = String(token.dropFirst(2).prefix { $0 != "=" })
+            given.insert(name == "method" ? "methods" : name)
+            if name == "config" {
+                path = token.contains("=") ? String(token.drop { $0 != "=" }.dropFirst()) : (i + 1 < arguments.count ? arguments[i + 1] : nil)
+            }
+        }
+        guard let path else { return arguments }
+        let file = try ConfigFile(path: path, knownKeys: configKeys)
+        let flags = Set(declaredNames.filter(\.isFlag).map(\.name))
+        var inserted: [String] = []
+        var supplied: [String] = []
+        for (rawKey, text) in file.values.sorted(by: { $0.key < $1.key }) {
+            let key = rawKey == "method" ? "methods" : rawKey
+            guard !given.contains(key) else { continue }
+            supplied.append(key)
+            if flags.contains(key) {
+                if text.trimmed.lowercased() == "true" { inserted.append("--\(key)") }
+            } else {
+                inserted.append("--\(key)=\(text)")
+            }
+        }
+        return inserted + ["--config-keys=" + supplied.joined(separator: ",")] + arguments
+    }
+
+    /// Parses `arguments` with the config file layered under them (``layered(_:)``).
+    static func parseLayered(_ arguments: [String]) throws -> SharedOptions {
+        try parse(layered(arguments))
+    }
+
+    /// Where the value of `key` came from: `'key' in FILE` or `--key`.
+    func origin(_ key: String) -> String {
+        let fromFile = Set((experiment.configKeys ?? "").split(separator: ",").map(String.init))
+        if fromFile.contains(key), let path = experiment.config { return "'\(key)' in \(path)" }
+        return "--\(key)"
+    }
+
+    /// `localSteps` -> `local-steps`, ArgumentParser's default long name.
+    private static func kebab(_ name: String) -> String {
+        var out = ""
+        for character in name {
+            if character.isUppercase {
+                out += "-" + character.lowercased()
+            } else {
+                out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// The parsed group inside an `@OptionGroup` wrapper.
+    private static func unwrap(_ wrapper: Any) -> Any? {
+        for child in Mirror(reflecting: wrapper).children {
+            if child.value is any ParsableArguments { return child.value }
+            if let inner = Mirror(reflecting: child.value).children.first?.value, inner is any ParsableArguments { return inner }
+        }
+        return nil
     }
 }

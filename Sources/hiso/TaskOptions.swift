@@ -1,19 +1,17 @@
 import ArgumentParser
+import HiSoData
+import HiSoExperiments
+import HiSoTransformer
 
-/// Which task to train and where its data comes from.
-///
-/// Every option is optional here: an unset flag falls back to the config file, then to the
-/// task's defaults (see ``RunSettings``). Values are parsed and checked in ``SettingsSource`` so
-/// that flags and config files get the same messages.
+/// The task and its data: which model on which data set, and the task-specific knobs.
 struct TaskOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "The task: digits (built in, default), digits-reference, fmnist-mlp, fmnist-cnn, fmnist-cnn-large, quadratic, sst2-minilm.",
-        valueName: "name"))
-    var task: String?
+    @Option(help: ArgumentHelp("The task (default digits).", valueName: "name"))
+    var task: TaskName?
 
     @Option(help: ArgumentHelp(
-        "Data directory: the peer's reference files for digits-reference, the Fashion-MNIST IDX files for fmnist-* "
-            + "(default /usr/share/datasets/fashion-mnist), a GLUE SST-2 directory (train.tsv, dev.tsv) for sst2-minilm.",
+        "Data directory: the peer's reference files for digits-reference (Data/digits-reference), the Fashion-MNIST "
+            + "IDX files for fmnist-* (default /usr/share/datasets/fashion-mnist), a GLUE SST-2 directory "
+            + "(train.tsv, dev.tsv; Data/sst2) for sst2-minilm.",
         valueName: "dir"))
     var dataDir: String?
 
@@ -23,54 +21,57 @@ struct TaskOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp(
         "sst2-minilm: what is trained: head (default), last-K, non-embedding, all, lora-R[-ALPHA].", valueName: "subset"))
-    var subset: String?
+    var subset: TrainableSubset?
 
-    @Option(help: ArgumentHelp("sst2-minilm: use only the first n training sentences (default 20000).", valueName: "n"))
-    var trainLimit: String?
+    @Option(
+        help: ArgumentHelp("sst2-minilm: use only the first n training sentences (default 20000).", valueName: "n"),
+        transform: Checked.int(1...Int.max))
+    var trainLimit: Int?
 
-    @Option(help: ArgumentHelp(
-        "sst2-minilm: hold out n training sentences (before the client split) as a validation split, reported next to dev (default 0).",
-        valueName: "n"))
-    var validation: String?
+    @Option(
+        help: ArgumentHelp(
+            "sst2-minilm: hold out n training sentences (before the client split) as a validation split, reported next to dev (default 0).",
+            valueName: "n"),
+        transform: Checked.int(0...Int.max))
+    var validation: Int?
 
-    @Option(help: ArgumentHelp("Reference partition file for digits-reference: iid (default) or dir0.5.", valueName: "split"))
-    var split: String?
-
-    @Option(help: ArgumentHelp(
-        "How to split the training data over clients: iid, dirichlet or peer-dirichlet (the task chooses the default).",
-        valueName: "kind"))
-    var partition: String?
-
-    @Option(help: ArgumentHelp("Dirichlet concentration alpha for the dirichlet partitions.", valueName: "alpha"))
-    var alpha: String?
-
-    @Option(help: ArgumentHelp("quadratic: dimension d (default 1000).", valueName: "d"))
-    var dimension: String?
+    @Option(help: ArgumentHelp("Reference partition file for digits-reference (default iid).", valueName: "split"))
+    var split: DigitsDataset.ReferencePartition?
 
     @Option(help: ArgumentHelp(
-        "quadratic: eigenvalue spectrum flat, log-normal, power-law or spiked (default log-normal).", valueName: "kind"))
-    var spectrum: String?
+        "How to split the training data over clients (the task chooses the default).", valueName: "kind"))
+    var partition: TaskSpecification.PartitionKind?
 
-    @Option(help: ArgumentHelp(
-        "quadratic: the spectrum's parameter: log-normal sigma (default 1), power-law exponent (default 1), spike height (default 100).",
-        valueName: "value"))
-    var spectrumParameter: String?
+    @Option(
+        help: ArgumentHelp("Dirichlet concentration alpha for the dirichlet partitions.", valueName: "alpha"),
+        transform: Checked.double("a positive number") { $0 > 0 })
+    var alpha: Double?
 
-    @Option(help: ArgumentHelp("quadratic: rank of the spiked spectrum (default 10).", valueName: "r"))
-    var spikeRank: String?
+    @Option(
+        help: ArgumentHelp("quadratic: dimension d (default 1000).", valueName: "d"),
+        transform: Checked.int(1...Int.max))
+    var dimension: Int?
+
+    @Option(help: ArgumentHelp("quadratic: eigenvalue spectrum (default log-normal).", valueName: "kind"))
+    var spectrum: TaskSpecification.SpectrumKind?
+
+    @Option(
+        help: ArgumentHelp(
+            "quadratic: the spectrum's parameter: log-normal sigma (default 1), power-law exponent (default 1), spike height (default 100).",
+            valueName: "value"),
+        transform: Checked.double("a number >= 0") { $0 >= 0 })
+    var spectrumParameter: Double?
+
+    @Option(
+        help: ArgumentHelp("quadratic: rank of the spiked spectrum (default 10).", valueName: "r"),
+        transform: Checked.int(1...Int.max))
+    var spikeRank: Int?
 
     @Option(help: ArgumentHelp("quadratic: diagonal (default) or rotated A = Q diag(lambda) Q^T.", valueName: "basis"))
-    var basis: String?
+    var basis: QuadraticBasis?
 
-    @Option(help: ArgumentHelp("quadratic: per-client gradient-noise scale (default 0).", valueName: "sigma"))
-    var noise: String?
-
-    /// Flag name -> value as given (nil when not given).
-    var given: [String: String?] {
-        [
-            "task": task, "data-dir": dataDir, "model-dir": modelDir, "subset": subset, "train-limit": trainLimit, "validation": validation, "split": split, "partition": partition, "alpha": alpha,
-            "dimension": dimension, "spectrum": spectrum, "spectrum-parameter": spectrumParameter,
-            "spike-rank": spikeRank, "basis": basis, "noise": noise,
-        ]
-    }
+    @Option(
+        help: ArgumentHelp("quadratic: per-client gradient-noise scale (default 0).", valueName: "sigma"),
+        transform: Checked.double("a number >= 0") { $0 >= 0 })
+    var noise: Double?
 }

@@ -19,7 +19,8 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var options: SharedOptions
 
     func run() throws {
-        let settings = try RunSettings(options.source(), mode: .train)
+        let settings = try RunSettings(options, mode: .train)
+        if options.experiment.dumpConfig { return try RunSettings.dumpConfig(settings, mode: .train) }
         try Self.execute(settings, interrupt: InterruptFlag.installed(), showProgress: true)
     }
 

@@ -9,7 +9,7 @@ import Testing
 /// partial results when interrupted.
 @Suite(.serialized) struct CommandRunTests {
     static func settings(_ arguments: [String], mode: RunSettings.Mode) throws -> RunSettings {
-        try RunSettings(SharedOptions.parse(arguments).source(), mode: mode)
+        try RunSettings(SharedOptions.parseLayered(arguments), mode: mode)
     }
 
     @Test func compareWritesTheReportAndTheJSONSchema() throws {

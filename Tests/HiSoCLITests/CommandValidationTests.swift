@@ -22,12 +22,12 @@ import Testing
     }
 
     @Test func badFlagValuesAreOneLineUserErrors() {
-        Self.expectUserError(["compare", "--mu=-1"], contains: "--mu expects a positive number, but found '-1'.")
-        Self.expectUserError(["compare", "--task", "mnist"], contains: "--task expects one of digits, digits-reference")
-        Self.expectUserError(["compare", "--methods", "decomfl,sgd"], contains: "found 'decomfl,sgd'")
-        Self.expectUserError(["compare", "--targets", "0.7,1.5"], contains: "--targets expects a comma list of accuracies in (0, 1]")
+        Self.expectUserError(["compare", "--mu=-1"], contains: "The value '-1' is invalid for '--mu <mu>': expected a positive number")
+        Self.expectUserError(["compare", "--task", "mnist"], contains: "'--task <name>'. Please provide one of the following: digits, digits-reference, fmnist-mlp")
+        Self.expectUserError(["compare", "--methods", "decomfl,sgd"], contains: "The value 'decomfl,sgd' is invalid for '--methods <list>'")
+        Self.expectUserError(["compare", "--targets", "0.7,1.5"], contains: "'--targets <list>': expected a comma list of accuracies in (0, 1]")
         Self.expectUserError(["compare", "--sampled", "9"], contains: "--sampled expects a whole number from 1 to 8")
-        Self.expectUserError(["compare", "--rounds", "ten"], contains: "--rounds expects a whole number >= 1, but found 'ten'")
+        Self.expectUserError(["compare", "--rounds", "ten"], contains: "The value 'ten' is invalid for '--rounds <R>': expected a whole number >= 1")
         Self.expectUserError(["compare", "--bogus"], contains: "Unknown option '--bogus'")
         Self.expectUserError(["train", "--lr", "0.1,0.2"], contains: "train runs one learning rate")
         Self.expectUserError(["train", "--seeds", "3"], contains: "--seeds belongs to compare")
@@ -35,7 +35,7 @@ import Testing
         Self.expectUserError(["compare", "--task", "digits-reference"], contains: "needs --data-dir DIR")
         Self.expectUserError(["compare", "--data-dir", "/nonexistent/dir"], contains: "--data-dir expects an existing directory")
         Self.expectUserError(["compare", "--dimension", "10"], contains: "applies only to --task quadratic")
-        Self.expectUserError(["compare", "--aggregator", "krum", "--byzantine", "1"], contains: "for decomfl, but it must be at least 2 * byzantineCount + 3")
+        Self.expectUserError(["compare", "--aggregator", "krum", "--byzantine", "1"], contains: "is 2 for decomfl, but it must be at least 2 * byzantineCount + 3")
     }
 
     @Test func helpExitsWithZero() {
@@ -53,7 +53,11 @@ import Testing
         Self.expectUserError(["compare", "--config", badJSON.path], contains: "it is not valid JSON")
         let badValue = dir.url.appendingPathComponent("value.yml")
         try "mu: -3\n".write(to: badValue, atomically: true, encoding: .utf8)
-        Self.expectUserError(["compare", "--config", badValue.path], contains: "'mu' in \(badValue.path) expects a positive number, but found '-3'.")
+        Self.expectUserError(
+            ["compare", "--config", badValue.path], contains: "'--mu <mu>': expected a positive number (set by 'mu' in \(badValue.path))")
+        let badSampled = dir.url.appendingPathComponent("sampled.yml")
+        try "sampled: 9\n".write(to: badSampled, atomically: true, encoding: .utf8)
+        Self.expectUserError(["compare", "--config", badSampled.path], contains: "'sampled' in \(badSampled.path) expects a whole number from 1 to 8")
         let nested = dir.url.appendingPathComponent("nested.yaml")
         try "rounds:\n  a: 1\n".write(to: nested, atomically: true, encoding: .utf8)
         Self.expectUserError(["compare", "--config", nested.path], contains: "key 'rounds' has a nested mapping")
@@ -66,8 +70,7 @@ import Testing
         let dir = try TemporaryDirectory()
         let yaml = dir.url.appendingPathComponent("run.yaml")
         try "methods: [decomfl, hiso-paper]\nlr: [0.01, 0.03]\nrounds: 40\nmu: 0.002\nlocal_steps: 2\n".write(to: yaml, atomically: true, encoding: .utf8)
-        let options = try SharedOptions.parse(["--config", yaml.path, "--rounds", "60"])
-        let settings = try RunSettings(options.source(), mode: .compare)
+        let settings = try RunSettings(SharedOptions.parseLayered(["--config", yaml.path, "--rounds", "60"]), mode: .compare)
         #expect(settings.plan.methods == [.decomfl, .hisoPaper])
         #expect(settings.plan.learningRates == [0.01, 0.03])
         #expect(settings.plan.configuration.rounds == 60)
@@ -75,7 +78,7 @@ import Testing
         #expect(settings.plan.configuration.localSteps == 2)
         let json = dir.url.appendingPathComponent("run.json")
         try #"{"task": "quadratic", "dimension": 50, "spectrum": "power-law", "seeds": 2, "json": true}"#.write(to: json, atomically: true, encoding: .utf8)
-        let fromJSON = try RunSettings(SharedOptions.parse(["--config", json.path]).source(), mode: .compare)
+        let fromJSON = try RunSettings(SharedOptions.parseLayered(["--config", json.path]), mode: .compare)
         #expect(fromJSON.plan.task.name == .quadratic)
         #expect(fromJSON.plan.task.dimension == 50)
         #expect(fromJSON.plan.task.spectrum == .powerLaw)
@@ -83,20 +86,71 @@ import Testing
         #expect(fromJSON.json)
     }
 
-    @Test func everyConfigKeyIsAFlag() throws {
-        for key in SharedOptions.configKeys.sorted() where !["json", "verbose"].contains(key) {
-            #expect(throws: Never.self, "--\(key)") { _ = try SharedOptions.parse(["--\(key)", "1"]) }
-        }
-        #expect(SharedOptions.configKeys.count > 45)
+    /// A plan's written configuration (`config.json`, `--dump-config`) as command-line flags.
+    static func arguments(_ flags: [String: String]) -> [String] {
+        flags.sorted { $0.key < $1.key }.map { "--\($0.key)=\($0.value)" }
     }
 
-    @Test func writtenConfigReproducesThePlan() throws {
+    @Test func everyFlagIsDeclaredOnceAndEveryConfigurationKeyHasExactlyOneFlag() throws {
+        let names = SharedOptions.declaredNames.map(\.name)
+        #expect(Set(names).count == names.count, "a flag is declared twice: \(names)")
+        let base = try RunSettings(SharedOptions.parseLayered(["--task", "quadratic", "--log-retention", "5", "--backend", "swift"]), mode: .compare)
+        let written = RunSettings.flags(for: base.plan, mode: .compare)
+        #expect(Set(written.keys).isSubset(of: Set(names)), "written keys that are no flag: \(Set(written.keys).subtracting(names))")
+        // Change one configuration field at a time: exactly one written flag must change. The
+        // method, its Hessian rule, the learning rate and the seed are per run: the plan carries
+        // them as --methods, --lr and --seed.
+        let perRun: Set<String> = ["method", "hessianRule", "learningRate", "seed"]
+        let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(base.plan.configuration)) as! [String: Any]
+        let candidates = ["central", "cosine", "krum", "gaussian", "first", "exact", "openblas", "swift"]
+        for key in encoded.keys.sorted() where !perRun.contains(key) {
+            var changed: RunConfiguration?
+            var object = encoded
+            if let number = encoded[key] as? Double {
+                object[key] = number + 1
+                changed = try? JSONDecoder().decode(RunConfiguration.self, from: JSONSerialization.data(withJSONObject: object))
+            } else {
+                for candidate in candidates where "\(encoded[key] ?? "")" != candidate {
+                    object[key] = candidate
+                    if let c = try? JSONDecoder().decode(RunConfiguration.self, from: JSONSerialization.data(withJSONObject: object)),
+                       c != base.plan.configuration {
+                        changed = c
+                        break
+                    }
+                }
+            }
+            let configuration = try #require(changed, "could not change '\(key)'")
+            var plan = base.plan
+            plan.configuration = configuration
+            let differing = RunSettings.flags(for: plan, mode: .compare).filter { written[$0.key] != $0.value }.keys
+            #expect(differing.count == 1, "configuration key '\(key)' changes the flags \(differing.sorted())")
+        }
+    }
+
+    @Test func theWrittenConfigurationRoundTripsThroughAConfigFile() throws {
+        let dir = try TemporaryDirectory()
         let arguments = ["--task", "quadratic", "--dimension", "64", "--spectrum", "spiked", "--methods", "hiso,fedavg",
                          "--lr", "0.3,0.1", "--aggregator", "median", "--sync", "exact", "--seeds", "4", "--seed", "7",
-                         "--hessian-step", "all", "--schedule", "cosine", "--log-retention", "12", "--basis", "rotated"]
-        let original = try RunSettings(SharedOptions.parse(arguments).source(), mode: .compare)
+                         "--hessian-step", "all", "--schedule", "cosine", "--log-retention", "12", "--basis", "rotated",
+                         "--attack", "sign-flip", "--attackers", "1"]
+        let original = try RunSettings(SharedOptions.parseLayered(arguments), mode: .compare)
         let flags = RunSettings.flags(for: original.plan, mode: .compare)
-        let reloaded = try RunSettings(SettingsSource(flags: flags.mapValues { Optional($0) }, file: nil), mode: .compare)
+        let file = dir.url.appendingPathComponent("config.json")
+        try JSONEncoder().encode(flags).write(to: file)
+        let reloaded = try RunSettings(SharedOptions.parseLayered(["--config", file.path]), mode: .compare)
         #expect(reloaded.plan == original.plan)
+        let fromFlags = try RunSettings(SharedOptions.parseLayered(Self.arguments(flags)), mode: .compare)
+        #expect(fromFlags.plan == original.plan)
+    }
+
+    @Test func dumpConfigPrintsTheEffectiveConfigurationWithoutRunning() throws {
+        let dir = try TemporaryDirectory()
+        let options = try SharedOptions.parseLayered(["--rounds", "7", "--dump-config", "--out", dir.url.path])
+        #expect(options.experiment.dumpConfig)
+        let settings = try RunSettings(options, mode: .train)
+        let flags = RunSettings.flags(for: settings.plan, mode: .train)
+        #expect(flags["rounds"] == "7" && flags["task"] == "digits" && flags["methods"] == "hiso")
+        #expect(Self.run(["train", "--rounds", "7", "--dump-config", "--out", dir.url.path]).0 == 0)
+        #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("curve.csv").path), "--dump-config must not run")
     }
 }

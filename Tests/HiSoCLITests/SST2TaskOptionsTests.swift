@@ -35,15 +35,15 @@ import Testing
         CommandValidationTests.expectUserError(["compare", "--model-dir", dir.url.path], contains: "applies only to --task sst2-minilm")
         CommandValidationTests.expectUserError(["train", "--subset", "head"], contains: "applies only to --task sst2-minilm")
         let base = ["train", "--task", "sst2-minilm", "--model-dir", dir.url.path, "--data-dir", dir.url.path]
-        CommandValidationTests.expectUserError(base + ["--subset", "middle"], contains: "--subset expects head, last-K")
-        CommandValidationTests.expectUserError(base + ["--train-limit", "0"], contains: "--train-limit expects a whole number")
+        CommandValidationTests.expectUserError(base + ["--subset", "middle"], contains: "--subset <subset>")
+        CommandValidationTests.expectUserError(base + ["--train-limit", "0"], contains: "--train-limit <n>': expected a whole number >= 1")
         CommandValidationTests.expectUserError(base + ["--partition", "peer-dirichlet"], contains: "iid or dirichlet for sst2-minilm")
     }
 
     @Test func defaultsAreThePaperLikeSettingAndAWrittenConfigReproducesThePlan() throws {
         let dir = try TemporaryDirectory()
         let arguments = ["--task", "sst2-minilm", "--model-dir", dir.url.path, "--data-dir", dir.url.path]
-        let settings = try RunSettings(SharedOptions.parse(arguments).source(), mode: .compare)
+        let settings = try RunSettings(SharedOptions.parseLayered(arguments), mode: .compare)
         let plan = settings.plan
         #expect(plan.task.name == .sst2Minilm)
         #expect(plan.task.modelDirectory == dir.url.path)
@@ -60,12 +60,12 @@ import Testing
         #expect(plan.learningRates == [3e-3])
 
         let custom = try RunSettings(
-            SharedOptions.parse(arguments + ["--subset", "last-1", "--train-limit", "600", "--partition", "dirichlet"]).source(),
+            SharedOptions.parseLayered(arguments + ["--subset", "last-1", "--train-limit", "600", "--partition", "dirichlet"]),
             mode: .compare)
         #expect(custom.plan.task.subset == "last-1")
         #expect(custom.plan.task.trainLimit == 600)
         let flags = RunSettings.flags(for: custom.plan, mode: .compare)
-        let reloaded = try RunSettings(SettingsSource(flags: flags.mapValues { Optional($0) }, file: nil), mode: .compare)
+        let reloaded = try RunSettings(SharedOptions.parseLayered(flags.map { "--\($0.key)=\($0.value)" }), mode: .compare)
         #expect(reloaded.plan == custom.plan)
     }
 

@@ -95,6 +95,9 @@ public enum MallocCounter {
         realMemalign = unsafeBitCast(libcMemalign, to: Memalign.self)
         _ = armed.load(ordering: .relaxed)
         _ = calls.load(ordering: .relaxed)
+        _ = largest.load(ordering: .relaxed)
+        _ = large.load(ordering: .relaxed)
+        _ = threshold.load(ordering: .relaxed)
         mallocHook.assumingMemoryBound(to: Malloc?.self).pointee = countingMalloc
         reallocHook.assumingMemoryBound(to: Realloc?.self).pointee = countingRealloc
         memalignHook.assumingMemoryBound(to: Memalign?.self).pointee = countingMemalign
@@ -104,10 +107,54 @@ public enum MallocCounter {
     /// The allocator calls `body` makes on the calling thread.
     public static func count(_ body: () throws -> Void) rethrows -> Int {
         let before = calls.load(ordering: .relaxed)
-        armed.store(UInt(pthread_self()), ordering: .relaxed)
-        defer { armed.store(0, ordering: .relaxed) }
+        arm()
+        defer { disarm() }
         try body()
         return calls.load(ordering: .relaxed) - before
+    }
+
+    /// What the allocator calls of one measured body asked for.
+    public struct Profile: Sendable {
+        /// The number of `malloc`, `realloc` and `memalign` calls.
+        public let calls: Int
+        /// The largest size requested by one of them, in bytes (0 without calls).
+        public let largestBytes: Int
+        /// How many of them asked for at least ``largeThreshold`` bytes (running total in a
+        /// ``snapshot()``).
+        public let largeCalls: Int
+    }
+
+    /// The size from which a request counts as large (``Profile/largeCalls``); `Int.max` by default.
+    public static var largeThreshold: Int {
+        get { threshold.load(ordering: .relaxed) }
+        set { threshold.store(newValue, ordering: .relaxed) }
+    }
+
+    /// The allocator calls `body` makes on the calling thread, and the largest request.
+    public static func profile(_ body: () throws -> Void) rethrows -> Profile {
+        largest.store(0, ordering: .relaxed)
+        let before = large.load(ordering: .relaxed)
+        let count = try count(body)
+        return Profile(
+            calls: count, largestBytes: largest.load(ordering: .relaxed), largeCalls: large.load(ordering: .relaxed) - before)
+    }
+
+    /// A snapshot of the running totals (for measuring between callbacks of a longer run armed
+    /// with ``arm()``); resets the largest request.
+    public static func snapshot() -> Profile {
+        Profile(
+            calls: calls.load(ordering: .relaxed), largestBytes: largest.exchange(0, ordering: .relaxed),
+            largeCalls: large.load(ordering: .relaxed))
+    }
+
+    /// Starts counting the calling thread's allocations until ``disarm()``.
+    public static func arm() {
+        armed.store(UInt(pthread_self()), ordering: .relaxed)
+    }
+
+    /// Stops counting.
+    public static func disarm() {
+        armed.store(0, ordering: .relaxed)
     }
 
     /// The allocator calls one class instance's creation makes (at least 1 when the hooks work):
@@ -166,9 +213,12 @@ public enum MallocCounter {
         var value = 1
     }
 
-    /// Counts one call if it is on the armed thread.
-    fileprivate static func note() {
-        if armed.load(ordering: .relaxed) == UInt(pthread_self()) { calls.add(1, ordering: .relaxed) }
+    /// Counts one call of `size` bytes if it is on the armed thread.
+    fileprivate static func note(_ size: Int) {
+        guard armed.load(ordering: .relaxed) == UInt(pthread_self()) else { return }
+        calls.add(1, ordering: .relaxed)
+        if size > largest.load(ordering: .relaxed) { largest.store(size, ordering: .relaxed) }
+        if size >= threshold.load(ordering: .relaxed) { large.add(1, ordering: .relaxed) }
     }
 }
 
@@ -177,21 +227,24 @@ nonisolated(unsafe) private var realRealloc: MallocCounter.Realloc?
 nonisolated(unsafe) private var realMemalign: MallocCounter.Memalign?
 private let armed = Atomic<UInt>(0)
 private let calls = Atomic<Int>(0)
+private let largest = Atomic<Int>(0)
+private let large = Atomic<Int>(0)
+private let threshold = Atomic<Int>(.max)
 
 private func countingMalloc(_ size: Int, _ caller: UnsafeRawPointer?) -> UnsafeMutableRawPointer? {
-    MallocCounter.note()
+    MallocCounter.note(size)
     return realMalloc!(size, caller)
 }
 
 private func countingRealloc(
     _ p: UnsafeMutableRawPointer?, _ size: Int, _ caller: UnsafeRawPointer?
 ) -> UnsafeMutableRawPointer? {
-    MallocCounter.note()
+    MallocCounter.note(size)
     return realRealloc!(p, size, caller)
 }
 
 private func countingMemalign(_ alignment: Int, _ size: Int, _ caller: UnsafeRawPointer?) -> UnsafeMutableRawPointer? {
-    MallocCounter.note()
+    MallocCounter.note(size)
     return realMemalign!(alignment, size, caller)
 }
 #endif

@@ -40,4 +40,31 @@ struct FuzzRegressionTests {
         let tiny = try BertConfiguration(contentsOf: TransformerFixtures.url("tiny_bert/config.json"))
         #expect(tiny.parameterCount == Double(BertParameterLayout(tiny).count))
     }
+
+    /// The inputs that exceeded fuzz-tokenizer's 10 s wall-clock limit (at a load average of 20 on
+    /// 2 cores; about 100 ms of CPU each in the sanitizer build): long runs of letters, control
+    /// characters and punctuation. They must give `[CLS] pieces [SEP]` whose pieces spell the
+    /// normalized words back (WordPiece's invariant), or `[UNK]` for a word.
+    @Test("the slow fuzz-tokenizer inputs tokenize to pieces that spell their words", arguments: ["tokenizer-slow-1.txt", "tokenizer-slow-2.txt"])
+    func slowTokenizerInputs(_ name: String) throws {
+        let tokenizer = TransformerFixtures.tokenizer
+        let data = try Data(contentsOf: TransformerFixtures.url("fuzz/" + name))
+        let text = String(decoding: data, as: UTF8.self)
+        let ids = tokenizer.encode(text, maxLength: 512)
+        #expect(ids.first == tokenizer.classID && ids.last == tokenizer.separatorID)
+        var tokens = [String](repeating: "", count: tokenizer.vocabulary.count)
+        for (token, id) in tokenizer.vocabulary { tokens[Int(id)] = token }
+        var pieces = ids.dropFirst().dropLast().map { tokens[Int($0)] }[...]
+        for word in WordPieceTokenizer.preTokenize(WordPieceTokenizer.normalize(text)) {
+            let first = pieces.popFirst()
+            var spelled = try #require(first, "ran out of pieces at '\(String(String.UnicodeScalarView(word)))'")
+            if spelled == "[UNK]" { continue }
+            while let next = pieces.first, next.hasPrefix("##") {
+                spelled += next.dropFirst(2)
+                pieces.removeFirst()
+            }
+            #expect(spelled == String(String.UnicodeScalarView(word)))
+        }
+        #expect(pieces.isEmpty)
+    }
 }

@@ -1,6 +1,6 @@
 import HiSoFederation
 
-/// A method as `hiso --methods` names it: a ``FederatedMethod`` plus the settings that tell
+/// A method as `hiso --methods` names it: a `FederatedMethod` plus the settings that tell
 /// variants apart (`hiso` uses the peer code's H rule, `hiso-paper` the paper's Eq. 12).
 public enum ComparedMethod: String, CaseIterable, Codable, Sendable, CustomStringConvertible {
     case decomfl

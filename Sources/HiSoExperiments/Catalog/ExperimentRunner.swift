@@ -15,24 +15,37 @@ public final class ExperimentRunner {
         case evaluated(ReportCurve)
     }
 
+    /// Whether curves carry wall-clock times.
+    public enum Timing: Sendable {
+        /// Training seconds and wall seconds as measured (the default; reports show ms/round).
+        case measured
+        /// All times zero: a curve, and every report built from it, is then a pure function of
+        /// the plan (byte-identical across machines, shards and reruns).
+        case omitted
+    }
+
     /// The plan.
     public let plan: ExperimentPlan
     private let catalog: TaskCatalog
     private var tasks: [String: any FederatedTask] = [:]
+    /// Whether curves carry wall-clock times.
+    public let timing: Timing
 
     /// Makes a runner.
     ///
     /// - Parameters:
     ///   - plan: what to run.
     ///   - catalog: where tasks come from (share one to share loaded data).
-    public init(plan: ExperimentPlan, catalog: TaskCatalog = TaskCatalog()) {
+    ///   - timing: ``Timing/measured`` (default) or ``Timing/omitted`` for reproducible reports.
+    public init(plan: ExperimentPlan, catalog: TaskCatalog = TaskCatalog(), timing: Timing = .measured) {
         self.plan = plan
         self.catalog = catalog
+        self.timing = timing
     }
 
     /// The task for a configuration (built once per client count, local steps and backend).
     ///
-    /// - Throws: ``CatalogError`` when the task cannot be built, ``FederationError`` for a bad backend.
+    /// - Throws: ``CatalogError`` when the task cannot be built, `FederationError` for a bad backend.
     public func task(for configuration: RunConfiguration) throws -> any FederatedTask {
         let key = "\(configuration.clients)/\(configuration.localSteps)/\(configuration.backend?.rawValue ?? "default")/\(configuration.threads)"
         if let task = tasks[key] { return task }
@@ -55,13 +68,13 @@ public final class ExperimentRunner {
     ///   - observer: called after every round and evaluation with the curve so far; return
     ///     `.stop` to end the run early (its status becomes `interrupted`).
     /// - Returns: the curve, with status `completed`, `interrupted` or `diverged`.
-    /// - Throws: ``CatalogError`` or ``FederationError`` (other than divergence) when the run
+    /// - Throws: ``CatalogError`` or `FederationError` (other than divergence) when the run
     ///   cannot be set up or fails.
     public func execute(_ run: ExperimentPlan.Run, observer: (Event) -> RunControl = { _ in .proceed }) throws -> ReportCurve {
         let task = try task(for: run.configuration)
         let federated = try FederatedRun(configuration: run.configuration, task: task)
         let recorder = CurveRecorder(
-            ReportCurve(method: run.method.rawValue, learningRate: run.learningRate, seed: run.seed),
+            ReportCurve(method: run.method.rawValue, learningRate: run.learningRate, seed: run.seed), timing: timing,
             divergenceLossMultiple: plan.divergenceLossMultiple)
         do {
             try federated.run { event in recorder.record(event, observer: observer) }
@@ -105,8 +118,11 @@ final class CurveRecorder {
     private var mark = ContinuousClock.now
     private var training = Duration.zero
 
-    init(_ curve: ReportCurve, divergenceLossMultiple: Double? = nil) {
+    private let timing: ExperimentRunner.Timing
+
+    init(_ curve: ReportCurve, timing: ExperimentRunner.Timing, divergenceLossMultiple: Double? = nil) {
         self.curve = curve
+        self.timing = timing
         self.divergenceLossMultiple = divergenceLossMultiple
     }
 
@@ -118,11 +134,15 @@ final class CurveRecorder {
             training += now - mark
             mark = now
             curve.roundsCompleted = Int(round) + 1
-            curve.trainingSeconds = Double(training.components.seconds) + Double(training.components.attoseconds) * 1e-18
+            if timing == .measured {
+                curve.trainingSeconds = Double(training.components.seconds) + Double(training.components.attoseconds) * 1e-18
+            }
             if observer(.round(Int(round) + 1, curve)) == .stop { stopped = true }
         case .evaluated(let point):
             if initialLoss == nil { initialLoss = point.testLoss }
-            curve.points.append(ExperimentRunner.point(point, initialLoss: initialLoss ?? point.testLoss))
+            var recorded = ExperimentRunner.point(point, initialLoss: initialLoss ?? point.testLoss)
+            if timing == .omitted { recorded.wallSeconds = 0 }
+            curve.points.append(recorded)
             if let k = divergenceLossMultiple, let first = curve.points.first, point.trainLoss > k * first.trainLoss {
                 lossDivergence = "training loss \(point.trainLoss) above \(k) x the initial \(first.trainLoss) at round \(point.round)"
                 stopped = true

@@ -5,7 +5,7 @@ import HiSoKernels
 import HiSoModels
 import HiSoTransformer
 
-/// Builds a ``FederatedTask`` from a ``TaskSpecification``: loads (and caches) the data, splits
+/// Builds a `FederatedTask` from a ``TaskSpecification``: loads (and caches) the data, splits
 /// it over the clients and makes the model.
 ///
 /// One catalog can build many tasks (methods, seeds, client counts) from one data load. Not

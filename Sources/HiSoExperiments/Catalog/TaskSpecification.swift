@@ -1,6 +1,6 @@
 import HiSoFederation
 
-/// Everything that defines a task's data, model and batches (what ``RunConfiguration`` does not
+/// Everything that defines a task's data, model and batches (what `RunConfiguration` does not
 /// hold): the task name, where the data lives, how it is split over clients, the batch size and
 /// the quadratic's shape.
 ///

@@ -36,7 +36,7 @@ public struct CSVTable: Sendable, Equatable {
         return out
     }
 
-    /// Writes ``text`` to `url` atomically (see ``AtomicFile``).
+    /// Writes ``text`` to `url` atomically (see `AtomicFile`).
     public func write(to url: URL) throws(ReportError) {
         try AtomicFile.write(text, to: url)
     }

@@ -22,7 +22,7 @@ public final class ComparisonFiles {
 
     /// Creates the directory (and `runs/`) and writes `config.json`.
     ///
-    /// - Throws: ``ReportError`` when the directory or the file cannot be written.
+    /// - Throws: `ReportError` when the directory or the file cannot be written.
     public init<C: Encodable>(directory: URL, title: String, configuration: C) throws(ReportError) {
         self.directory = directory
         self.title = title
@@ -50,7 +50,7 @@ public final class ComparisonFiles {
     /// `diverged` (an interrupted run is run again).
     ///
     /// - Returns: the saved curve, or `nil` when there is no such record.
-    /// - Throws: ``ReportError`` when a record exists but cannot be read or parsed.
+    /// - Throws: `ReportError` when a record exists but cannot be read or parsed.
     public func reusableCurve(
         task: TaskSpecification, configuration: RunConfiguration, method: String, learningRate: Double, seed: UInt64,
         divergenceLossMultiple: Double? = nil
@@ -72,8 +72,10 @@ public final class ComparisonFiles {
 
     /// Rewrites every aggregate file from the runs so far.
     ///
-    /// - Parameter document: the summary and its context.
-    /// - Throws: ``ReportError`` when a file cannot be written.
+    /// - Parameters:
+    ///   - document: the summary and its context.
+    ///   - curves: the runs' curves, in plan order.
+    /// - Throws: `ReportError` when a file cannot be written.
     public func writeSummary(_ document: ComparisonDocument, curves: [ReportCurve]) throws(ReportError) {
         let summary = document.summary
         try ReportCurve.combinedCSV(curves).write(to: file("curves.csv"))

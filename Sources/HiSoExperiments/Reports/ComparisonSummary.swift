@@ -90,7 +90,7 @@ public struct ComparisonSummary: Sendable, Equatable {
     ///   - curves: every run (any number of methods, learning rates and seeds).
     ///   - targets: the target accuracies (sorted ascending here).
     ///   - baseline: the method speedups are measured against; ignored if absent from `curves`.
-    /// - Throws: ``ReportError/invalidInput(what:reason:)`` when `curves` or `targets` is empty.
+    /// - Throws: `ReportError.invalidInput(what:reason:)` when `curves` or `targets` is empty.
     /// - Complexity: O(runs x points x targets).
     public init(curves: [ReportCurve], targets: [Double], baseline: String = "decomfl") throws(ReportError) {
         guard !curves.isEmpty else { throw .invalidInput(what: "comparison summary", reason: "no runs to summarise") }

@@ -32,7 +32,7 @@ extension ReportCurve {
 
     /// Reads the points of a curve CSV written by ``csvTable`` (the header must match).
     ///
-    /// - Throws: ``ReportError/malformed(path:location:expected:found:)`` naming the line.
+    /// - Throws: `ReportError.malformed(path:location:expected:found:)` naming the line.
     public static func points(fromCSV text: String, path: String) throws(ReportError) -> [CurvePoint] {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         guard !lines.isEmpty else { throw .malformed(path: path, location: "line 1", expected: "a header", found: "an empty file") }

@@ -4,7 +4,9 @@ import Foundation
 public enum ReportFormat {
     /// Bytes with a decimal SI prefix: `950 B`, `12.3 kB`, `4.56 MB`, `7.80 GB`.
     ///
-    /// - Parameter trimmed: drop trailing zeros of the fraction (`1 kB` rather than `1.00 kB`).
+    /// - Parameters:
+    ///   - value: the byte count.
+    ///   - trimmed: drop trailing zeros of the fraction (`1 kB` rather than `1.00 kB`).
     public static func bytes(_ value: Double, trimmed: Bool = false) -> String {
         guard value.isFinite else { return "-" }
         let units = ["B", "kB", "MB", "GB", "TB", "PB"]

@@ -16,7 +16,7 @@ public enum ReportJSON {
 
     /// The JSON bytes of `value`, followed by a newline.
     ///
-    /// - Throws: ``ReportError/invalidInput(what:reason:)`` when the value cannot be encoded.
+    /// - Throws: `ReportError.invalidInput(what:reason:)` when the value cannot be encoded.
     public static func data<T: Encodable>(_ value: T, pretty: Bool = true) throws(ReportError) -> Data {
         do {
             var data = try encoder(pretty: pretty).encode(value)
@@ -44,8 +44,8 @@ public enum ReportJSON {
 
     /// Reads a `T` written by ``write(_:to:)``.
     ///
-    /// - Throws: ``ReportError/cannotRead(path:reason:)`` when the file cannot be read,
-    ///   ``ReportError/malformed(path:location:expected:found:)`` when it is not such a JSON document.
+    /// - Throws: `ReportError.cannotRead(path:reason:)` when the file cannot be read,
+    ///   `ReportError.malformed(path:location:expected:found:)` when it is not such a JSON document.
     public static func read<T: Decodable>(_ type: T.Type, from url: URL) throws(ReportError) -> T {
         let data: Data
         do {

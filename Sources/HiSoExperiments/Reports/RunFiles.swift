@@ -32,7 +32,7 @@ public final class RunFiles {
     ///   - roundsPlanned: the run length, for the summary.
     ///   - targets: target accuracies, for the summary.
     ///   - minimumInterval: seconds between rewrites during the run (default 1).
-    /// - Throws: ``ReportError`` when the directory or the file cannot be written.
+    /// - Throws: `ReportError` when the directory or the file cannot be written.
     public init<C: Encodable>(
         directory: URL, configuration: C, roundsPlanned: Int, targets: [Double], minimumInterval: Double = 1
     ) throws(ReportError) {

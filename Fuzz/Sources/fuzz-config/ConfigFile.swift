@@ -1,0 +1,1 @@
+../../../Sources/hiso/ConfigFile.swift

@@ -1,0 +1,174 @@
+import ArgumentParser
+import Foundation
+import HiSoExperiments
+import HiSoFederation
+import HiSoKernels
+import HiSoNetwork
+import HiSoWire
+import Logging
+
+/// `hiso-net bench`: the networked federation against the same run in process.
+///
+/// 1. Rounds per second of digits with `--clients` clients (each its own TLS connection, all in
+///    this process) and an in-process server, against `FederatedRun` of the same configuration
+///    measured in the same invocation (the floor).
+/// 2. Bytes per round counted at the clients' sockets (TLS + HTTP/2 + gRPC + protobuf, both
+///    directions, steady state after the joins) against the ledger's payload bytes per round.
+/// 3. The resident memory of a `hiso-net serve` process as 16 -> 64 -> 256 clients connect
+///    (`--memory-clients`); idle clients should cost O(1) each.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Measure rounds/s, bytes on the wire and server memory against the in-process run.")
+
+    @Option(help: "Clients (each with its own connection).") var clients: Int = 16
+    @Option(name: .customLong("sampled"), help: "Clients sampled per round.") var sampled: Int = 4
+    @Option(help: "Rounds.") var rounds: Int = 200
+    @Option(name: .customLong("memory-clients"), help: "Client counts for the server memory figure (comma-separated; empty = skip).")
+    var memoryClients: String = "16,64,256"
+
+    func run() async throws {
+        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+        print("hiso-net bench: digits, \(clients) clients, \(sampled) sampled, \(rounds) rounds; load average \(load)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hiso-net-bench-\(UUID().uuidString)").path
+        let counts = memoryClients.split(separator: ",").compactMap { Int($0) }
+        try Credentials.generate(
+            directory: directory, hosts: ["localhost"], addresses: ["127.0.0.1"], clients: max(clients, counts.max() ?? 0), days: 1)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        var run = RunConfiguration()
+        run.method = .hiso
+        run.clients = clients
+        run.sampledClients = sampled
+        run.rounds = rounds
+        run.evaluateEvery = rounds
+        run.learningRate = 0.02
+        let configuration = NetworkConfiguration(run: run, task: TaskSpecification(name: .digits))
+
+        let task = try TaskCatalog().makeTask(
+            configuration.task, clients: clients, localSteps: run.localSteps, backend: try Kernels.backend(run.backend, threads: run.threads))
+        let floor = try FederatedRun(configuration: run, task: task)
+        try floor.run()
+        let floorRate = Double(rounds) / floor.trainingSeconds
+        let ledgerPerRound = Double(floor.ledger.totalUp.total + floor.ledger.totalDown.total) / Double(rounds)
+
+        let network = try await networkRun(configuration, directory: directory)
+        print(String(format: "rounds/s: in process %.0f, over the network %.1f (%.1fx slower)", floorRate, network.rate, floorRate / network.rate))
+        print(String(format: "bytes per round: ledger payload %.0f; at the sockets %.0f (%.1fx: TLS, HTTP/2, gRPC and protobuf framing, the long polls of idle clients)",
+                     ledgerPerRound, network.bytesPerRound, network.bytesPerRound / ledgerPerRound))
+        print(String(format: "bytes per joined client (TLS handshake, HTTP/2 setup, Join): %.0f", network.joinBytesPerClient))
+        print("final x equals the in-process run bit for bit: \(network.final.parameters == floor.parameters)")
+
+        if !counts.isEmpty { try await memory(counts, directory: directory) }
+    }
+
+    private struct NetworkFigures {
+        var rate: Double
+        var bytesPerRound: Double
+        var joinBytesPerClient: Double
+        var final: Hiso_Federation_V1_ModelCheckpoint
+    }
+
+    private func networkRun(_ configuration: NetworkConfiguration, directory: String) async throws -> NetworkFigures {
+        var quiet = Logger(label: "hiso-net.bench") { StreamLogHandler.standardError(label: $0) }
+        quiet.logLevel = .error
+        var settings = ServerSettings()
+        settings.minimumClients = clients
+        settings.minimumAnswers = sampled
+        settings.roundDeadline = .seconds(120)
+        settings.checkpointEvery = rounds
+        let coordinator = try FederationCoordinator(
+            configuration: configuration, settings: settings, logPath: "\(directory)/rounds.log", logger: quiet)
+        let tokens = try TokenStore.read(path: "\(directory)/tokens.txt")
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let logger = quiet
+        let serving = Task {
+            try await ServerRole.serve(
+                coordinator, tokens: tokens,
+                endpoint: ServerEndpoint(host: "127.0.0.1", port: 0, certificateChain: "\(directory)/server.pem", privateKey: "\(directory)/server.key"),
+                linger: .seconds(30), logger: logger
+            ) { continuation.yield($0) }
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw ValidationError("the benchmark server did not start") }
+        let counter = SocketByteCounter()
+        let clientTasks = (0..<clients).map { id in
+            var settings = ClientSettings(
+                host: "127.0.0.1", port: port, certificateAuthority: "\(directory)/ca.pem", clientID: UInt32(id),
+                token: tokens.token(of: UInt32(id)) ?? "")
+            settings.onConnection = { counter.install(on: $0) }
+            return Task { try await ClientRole.run(settings, logger: logger) }
+        }
+        while await coordinator.status().round < 1 { try await Task.sleep(for: .milliseconds(1)) }
+        let start = ContinuousClock.now
+        let startBytes = counter.sent + counter.received
+        while await !coordinator.status().finished { try await Task.sleep(for: .milliseconds(1)) }
+        let elapsed = ContinuousClock.now - start
+        let endBytes = counter.sent + counter.received
+        let final = try await serving.value
+        for task in clientTasks { _ = try await task.value }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let measured = Double(rounds - 1)
+        return NetworkFigures(
+            rate: measured / seconds, bytesPerRound: Double(endBytes - startBytes) / measured,
+            joinBytesPerClient: Double(startBytes) / Double(clients), final: final)
+    }
+
+    /// Server RSS with growing numbers of connected clients (the server in its own process).
+    private func memory(_ counts: [Int], directory: String) async throws {
+        var run = RunConfiguration()
+        run.clients = counts.max() ?? 1
+        run.sampledClients = 2
+        run.rounds = 1_000_000
+        run.evaluateEvery = 1_000_000
+        let runPath = "\(directory)/memory-run.json"
+        try JSONEncoder().encode(run).write(to: URL(fileURLWithPath: runPath))
+        let logPath = "\(directory)/memory-server.err"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        server.arguments = [
+            "serve", "--run-config", runPath, "--host", "127.0.0.1", "--port", "0", "--port-file", "\(directory)/memory-port",
+            "--cert", "\(directory)/server.pem", "--key", "\(directory)/server.key", "--tokens", "\(directory)/tokens.txt",
+            "--log", "\(directory)/memory-rounds.log", "--liveness", "60", "--deadline", "30",
+        ]
+        server.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        try server.run()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        var port: Int?
+        while port == nil {
+            try await Task.sleep(for: .milliseconds(100))
+            port = (try? String(contentsOfFile: "\(directory)/memory-port", encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        var quiet = Logger(label: "hiso-net.bench") { StreamLogHandler.standardError(label: $0) }
+        quiet.logLevel = .critical
+        let logger = quiet
+        let tokens = try TokenStore.read(path: "\(directory)/tokens.txt")
+        var tasks: [Task<Hiso_Federation_V1_ModelCheckpoint, any Error>] = []
+        let baseline = Self.residentKiB(server.processIdentifier)
+        var previous = (clients: 0, kib: baseline)
+        print("server memory (RSS): \(baseline) KiB with no client")
+        for count in counts.sorted() {
+            for id in tasks.count..<count {
+                let settings = ClientSettings(
+                    host: "127.0.0.1", port: port ?? 0, certificateAuthority: "\(directory)/ca.pem", clientID: UInt32(id),
+                    token: tokens.token(of: UInt32(id)) ?? "")
+                tasks.append(Task { try await ClientRole.run(settings, logger: logger) })
+            }
+            while (try? String(contentsOfFile: logPath, encoding: .utf8))?.components(separatedBy: " connected").count ?? 0 <= count {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            try await Task.sleep(for: .seconds(3))
+            let kib = Self.residentKiB(server.processIdentifier)
+            let perClient = Double(kib - previous.kib) / Double(count - previous.clients)
+            print(String(format: "server memory (RSS): %d KiB with %d clients connected (%.1f KiB per added client)", kib, count, perClient))
+            previous = (count, kib)
+        }
+        for task in tasks { task.cancel() }
+    }
+
+    private static func residentKiB(_ pid: Int32) -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(whereSeparator: \.isWhitespace).dropFirst().first ?? "") ?? 0
+    }
+}
