@@ -7,7 +7,7 @@ extension SST2FinetuneReport {
     /// the unfinished runs.
     public func markdown() -> String {
         let s = settings
-        var out = "# SST-2 fine-tuning: all-MiniLM-L6-v2 `\(s.subset)`, zeroth-order\n\n"
+        var out = "# SST-2 fine-tuning: all-MiniLM-L6-v2 `\(s.subset)`, zeroth-order methods and first-order references\n\n"
         out += "Status: \(runsFinished) of \(runsPlanned) runs finished\(runsFinished < runsPlanned ? " (PARTIAL)" : "").\n\n"
         out += "Setting: \(s.trainLimit.map { "first \($0)" } ?? "all") SST-2 training sentences less \(s.validationCount) held out "
             + "for validation (seed \(s.splitSeed)), \(s.clients) IID clients, \(s.sampledClients) sampled per round, tau \(s.localSteps), "
@@ -19,7 +19,7 @@ extension SST2FinetuneReport {
             + "Divergence: a non-finite loss or an evaluated training loss above \(ReportFormat.fixed(s.divergenceLossMultiple, 1))x the initial one.\n\n"
         out += accuracyTable() + "\n" + targetTable() + "\n" + verdicts() + "\n" + pilotTable()
         if !unfinished.isEmpty {
-            out += "\nUnfinished runs (curve written, no record; rerun with --resume):\n\n"
+            out += "\nUnfinished (runs with a curve but no record, and stages waiting; continue with --resume):\n\n"
             out += unfinished.map { "- \($0)" }.joined(separator: "\n") + "\n"
         }
         for start in s.starts {

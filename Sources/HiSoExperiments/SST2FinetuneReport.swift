@@ -141,7 +141,8 @@ public struct SST2FinetuneReport: Encodable, Sendable {
         var unfinished: [String] = []
         for start in settings.starts {
             if start == .probe && probe == nil {
-                planned += settings.methods.count * settings.seeds.count
+                planned += settings.methods.map { settings.grid(start, $0.rawValue).count + settings.seeds.count }.reduce(0, +)
+                unfinished.append("\(start.rawValue): waiting for the linear probe (its runs start from its head)")
                 continue
             }
             let head = start == .probe ? probe?.head : nil
