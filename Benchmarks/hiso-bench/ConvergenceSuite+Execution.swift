@@ -104,7 +104,7 @@ private final class RunPool: @unchecked Sendable {
                 if resume,
                     let saved = try files.reusableCurve(
                         task: plan.task, configuration: run.configuration, method: run.method.rawValue,
-                        learningRate: run.learningRate, seed: run.seed)
+                        learningRate: run.learningRate, seed: run.seed, divergenceLossMultiple: plan.divergenceLossMultiple)
                 {
                     curve = saved
                     note("\(title): [\(run.index + 1)/\(run.total)] \(run.method) lr \(run.learningRate) seed \(run.seed): reused (\(saved.status.rawValue))")
@@ -119,7 +119,9 @@ private final class RunPool: @unchecked Sendable {
                     }
                     if curve.status != .interrupted {
                         try locked {
-                            try files.writeRecord(RunRecord(task: plan.task, configuration: run.configuration, curve: curve))
+                            try files.writeRecord(RunRecord(
+                                task: plan.task, configuration: run.configuration, curve: curve,
+                                divergenceLossMultiple: plan.divergenceLossMultiple))
                         }
                     }
                 }

@@ -18,6 +18,9 @@ import HiSoKernels
 ///   3 seeds, 3,000 rounds, rounds and bytes to 60/70/75/80%.
 /// - `sst2-minilm`: DeComFL vs HiSo fine-tuning all-MiniLM-L6-v2 on SST-2 (see
 ///   `ConvergenceSuite+SST2.swift`).
+/// - `sst2-minilm-finetune`: zeroth-order fine-tuning of MiniLM `last-2` on the whole SST-2
+///   training set, learning rates chosen on a held-out validation split, from the pretrained
+///   encoder and from the linear probe (see `ConvergenceSuite+SST2Finetune.swift`).
 ///
 /// Grids that outgrow one machine: `--shard I/N` runs only the I-th of N disjoint slices of every
 /// grid of the scenario and writes their run records (`runs/*.json`) into `--out`; after all
@@ -33,11 +36,11 @@ import HiSoKernels
 struct ConvergenceSuite: BenchmarkSuite {
     static let configuration = CommandConfiguration(
         commandName: "convergence",
-        abstract: "Convergence scenarios with reports: digits-reference (calibration vs the peer), fmnist-cnn (paper setting), sst2-minilm.")
+        abstract: "Convergence scenarios with reports: digits-reference (calibration vs the peer), fmnist-cnn (paper setting), sst2-minilm, sst2-minilm-finetune.")
 
     @OptionGroup var options: BenchmarkOptions
 
-    @Argument(help: "The scenario: digits-reference, fmnist-cnn or sst2-minilm.")
+    @Argument(help: "The scenario: digits-reference, fmnist-cnn, sst2-minilm or sst2-minilm-finetune.")
     var scenario: String
 
     @Option(help: "Output directory (default results/convergence/<scenario>).")
@@ -55,7 +58,16 @@ struct ConvergenceSuite: BenchmarkSuite {
     @Option(help: "sst2-minilm: the GLUE SST-2 directory (train.tsv, dev.tsv).")
     var sst2Dir: String?
 
-    @Option(help: "Seeds per method (default 5 for digits-reference, 3 for fmnist-cnn).")
+    @Option(help: "sst2-minilm-finetune: the trainable subset (default last-2).")
+    var subset: String?
+
+    @Option(help: "sst2-minilm-finetune: comma list of starts, probe and pretrained (default probe,pretrained).")
+    var starts: String?
+
+    @Flag(help: "sst2-minilm-finetune: rewrite report.md and the plots from the saved records without running anything.")
+    var reportOnly = false
+
+    @Option(help: "Seeds per method (default 5 for digits-reference, 3 for fmnist-cnn and sst2-minilm-finetune).")
     var seeds: Int?
 
     @Option(help: "Rounds per run (default: digits-reference 1500 IID / 2000 dir0.5; fmnist-cnn 3000).")
@@ -95,8 +107,8 @@ struct ConvergenceSuite: BenchmarkSuite {
     var selectedShard: ExperimentPlan.Shard? { shard.flatMap(ExperimentPlan.Shard.init) }
 
     func validate() throws {
-        guard ["digits-reference", "fmnist-cnn", "sst2-minilm"].contains(scenario) else {
-            throw ValidationError("unknown scenario '\(scenario)': expected digits-reference, fmnist-cnn or sst2-minilm")
+        guard ["digits-reference", "fmnist-cnn", "sst2-minilm", "sst2-minilm-finetune"].contains(scenario) else {
+            throw ValidationError("unknown scenario '\(scenario)': expected digits-reference, fmnist-cnn, sst2-minilm or sst2-minilm-finetune")
         }
         if scenario == "digits-reference" && referenceDir == nil {
             throw ValidationError("digits-reference needs --reference-dir DIR (the peer's digits directory with summary.json)")
@@ -151,6 +163,7 @@ struct ConvergenceSuite: BenchmarkSuite {
         let deadline = budgetMinutes.map { ContinuousClock.now + .seconds($0 * 60) }
         switch scenario {
         case "digits-reference": return try digitsReference(context, deadline: deadline)
+        case "sst2-minilm-finetune": return try sst2Finetune(context, deadline: deadline)
         default: return try fashionCNN(context, deadline: deadline)
         }
     }

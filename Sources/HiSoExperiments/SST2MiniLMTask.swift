@@ -46,12 +46,21 @@ public final class SST2MiniLMTask: FederatedTask {
         public var devLimit: Int?
         /// Training sentences in the evaluation's train-loss sample.
         public var evaluationTrainSample: Int
+        /// Sentences held out of the (limited) training set as the validation split, before the
+        /// client split (``SST2Dataset/holdout(count:seed:)`` with the task seed; 0: none).
+        public var validationCount: Int
+        /// The head to start from, `classes * (h + 1)` values (`W` row-major, then `b`), for
+        /// example a trained linear probe; `nil`: a fresh head from the run seed.
+        public var initialHead: [Float]?
 
         /// Creates settings; the defaults are the paper's LLM setting (6 clients, IID) with batch 32 and length 64.
         public init(
             subset: String = "head", clients: Int = 6, dirichletAlpha: Double? = nil, batchSize: Int = 32,
-            maxLength: Int = 64, trainLimit: Int? = nil, devLimit: Int? = nil, evaluationTrainSample: Int = 512
+            maxLength: Int = 64, trainLimit: Int? = nil, devLimit: Int? = nil, evaluationTrainSample: Int = 512,
+            validationCount: Int = 0, initialHead: [Float]? = nil
         ) {
+            self.validationCount = validationCount
+            self.initialHead = initialHead
             self.subset = subset
             self.clients = clients
             self.dirichletAlpha = dirichletAlpha
@@ -69,6 +78,8 @@ public final class SST2MiniLMTask: FederatedTask {
     public let seed: UInt64
     /// The wrapped transformer task (classifier, tokenized splits, partition).
     public let inner: SST2ClassificationTask
+    /// The validation split's evaluator (its test split is the held-out sentences), `nil` without one.
+    public let validation: SST2ClassificationTask?
     /// The first-order methods' buffers, made on first use.
     private lazy var gradientWorkspace = inner.makeGradientWorkspace()
 
@@ -109,6 +120,9 @@ public final class SST2MiniLMTask: FederatedTask {
         if let alpha = settings.dirichletAlpha, !(alpha > 0 && alpha.isFinite) {
             throw .invalidSetting(name: "dirichlet alpha", value: "\(alpha)", expected: "a positive finite number")
         }
+        guard settings.validationCount >= 0 else {
+            throw .invalidSetting(name: "validation sentences", value: "\(settings.validationCount)", expected: "at least 0")
+        }
         guard settings.evaluationTrainSample >= 1 else {
             throw .invalidSetting(name: "evaluation train sample", value: "\(settings.evaluationTrainSample)", expected: "at least 1")
         }
@@ -124,15 +138,30 @@ public final class SST2MiniLMTask: FederatedTask {
         }
         let configuration = SST2ClassificationTask.Configuration(
             subset: subset, clients: settings.clients, dirichletAlpha: settings.dirichletAlpha,
-            batchSize: settings.batchSize, maxLength: settings.maxLength, trainLimit: settings.trainLimit,
+            batchSize: settings.batchSize, maxLength: settings.maxLength, trainLimit: nil,
             evaluationTrainSample: settings.evaluationTrainSample, seed: seed)
         let dev = settings.devLimit.map { dev.prefix($0) } ?? dev
+        let limited = settings.trainLimit.map { train.prefix($0) } ?? train
         do {
-            inner = try SST2ClassificationTask(model: model, train: train, test: dev, configuration: configuration, backend: kernels)
+            let split = try limited.holdout(count: settings.validationCount, seed: seed)
+            inner = try SST2ClassificationTask(model: model, train: split.train, test: dev, configuration: configuration, backend: kernels)
+            if settings.validationCount > 0 {
+                var single = configuration
+                single.clients = 1
+                single.evaluationTrainSample = 1
+                validation = try SST2ClassificationTask(
+                    model: model, train: split.validation, test: split.validation, configuration: single, backend: kernels)
+            } else {
+                validation = nil
+            }
         } catch let error as TransformerError {
             throw .transformer(error)
         } catch {
             throw .invalidSetting(name: "client split", value: "\(settings.clients) clients", expected: "\(error)")
+        }
+        if let head = settings.initialHead, head.count != inner.parameterCount - inner.classifier.headOffset {
+            throw .invalidSetting(
+                name: "initial head", value: "\(head.count) values", expected: "\(inner.parameterCount - inner.classifier.headOffset) (classes x (h + 1))")
         }
         self.settings = settings
         self.seed = seed
@@ -145,13 +174,19 @@ public final class SST2MiniLMTask: FederatedTask {
     /// True: every trainable subset has a backward pass (FedAvg and FedAdam apply).
     public var supportsGradient: Bool { true }
 
-    /// The pretrained encoder with a freshly initialised head (seeded by `seed`).
+    /// The pretrained encoder with a freshly initialised head (seeded by `seed`), or with
+    /// ``Settings/initialHead`` when given.
     public func initialParameters(seed: UInt64, into x: UnsafeMutableBufferPointer<Float>) {
         inner.initialParameters(seed: seed, into: x)
+        if let head = settings.initialHead {
+            let offset = inner.classifier.headOffset
+            for (i, value) in head.enumerated() { x[offset + i] = value }
+        }
     }
 
     /// A replica for parallel clients (``SST2ClassificationTask/replica(backend:)``: the model,
-    /// texts, split and warm prefix cache shared), or `nil` for head-only training.
+    /// texts, split and warm prefix cache shared), or `nil` for head-only training. A replica only
+    /// computes client losses, so it carries no validation split.
     public func makeReplica(backend: any KernelBackend) throws -> (any FederatedTask)? {
         guard let replica = try inner.replica(backend: backend) else { return nil }
         return SST2MiniLMTask(settings: settings, seed: seed, inner: replica)
@@ -161,6 +196,7 @@ public final class SST2MiniLMTask: FederatedTask {
         self.settings = settings
         self.seed = seed
         self.inner = inner
+        validation = nil
     }
 
     /// Mean cross-entropy on the mini-batch of `batch` (see the type's batch rule).
@@ -176,7 +212,7 @@ public final class SST2MiniLMTask: FederatedTask {
     /// on the mini-batch of `batch`, the one ``loss(at:batch:)`` uses.
     ///
     /// - Throws: the transformer task's `TransformerError` for a bad client or vector length (the
-    ///   run wraps it in ``FederationError/task(_:)`` with the client and round).
+    ///   run wraps it in `FederationError.task(_:)` with the client and round).
     /// - Complexity: see ``SST2ClassificationTask/lossAndGradient(at:gradient:client:round:step:workspace:)``;
     ///   the first call allocates the gradient workspace (about 50 MB per trainable layer at batch 32, length 64).
     public func lossAndGradient(
@@ -187,12 +223,17 @@ public final class SST2MiniLMTask: FederatedTask {
             at: x, gradient: gradient, client: batch.client, round: round, step: batch.step, workspace: gradientWorkspace)
     }
 
-    /// Dev accuracy and loss on the (possibly limited) dev split, train loss on the fixed sample.
+    /// Dev accuracy and loss on the (possibly limited) dev split, train loss on the fixed sample,
+    /// and accuracy and loss on the validation split when one is held out.
     ///
-    /// - Complexity: head-only, after the first call: `O((dev + sample) * h)`.
+    /// - Complexity: head-only, after the first call: `O((dev + validation + sample) * h)`;
+    ///   otherwise one forward of the trainable layers over those sentences.
     /// - Throws: the transformer task's error (the run wraps it in `FederationError.task(_:)`).
     public func evaluate(at x: UnsafeBufferPointer<Float>) throws -> TaskEvaluation {
         let result = try inner.evaluate(at: x)
-        return TaskEvaluation(testAccuracy: result.testAccuracy, testLoss: result.testLoss, trainLoss: result.trainLoss)
+        let held = try validation?.evaluate(at: x)
+        return TaskEvaluation(
+            testAccuracy: result.testAccuracy, testLoss: result.testLoss, trainLoss: result.trainLoss,
+            validationAccuracy: held?.testAccuracy, validationLoss: held?.testLoss)
     }
 }

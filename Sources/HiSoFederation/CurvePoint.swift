@@ -14,12 +14,18 @@ public struct CurvePoint: Codable, Sendable, Equatable {
     public var bytesDown: UInt64
     /// Seconds of wall time spent in rounds and evaluations so far (not part of determinism).
     public var wallSeconds: Double
+    /// Accuracy on the task's validation split (`nil`: the task holds none out).
+    public var validationAccuracy: Double?
+    /// Mean loss on the task's validation split (`nil`: the task holds none out).
+    public var validationLoss: Double?
 
     /// Creates a point.
     public init(
         round: Int, testAccuracy: Double?, testLoss: Double, trainLoss: Double, bytesUp: UInt64,
-        bytesDown: UInt64, wallSeconds: Double
+        bytesDown: UInt64, wallSeconds: Double, validationAccuracy: Double? = nil, validationLoss: Double? = nil
     ) {
+        self.validationAccuracy = validationAccuracy
+        self.validationLoss = validationLoss
         self.round = round
         self.testAccuracy = testAccuracy
         self.testLoss = testLoss
@@ -36,6 +42,7 @@ public struct CurvePoint: Codable, Sendable, Equatable {
     public func hasSameMetrics(as other: CurvePoint) -> Bool {
         round == other.round && testAccuracy == other.testAccuracy && testLoss == other.testLoss
             && trainLoss == other.trainLoss && bytesUp == other.bytesUp && bytesDown == other.bytesDown
+            && validationAccuracy == other.validationAccuracy && validationLoss == other.validationLoss
     }
 }
 

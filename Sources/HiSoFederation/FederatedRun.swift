@@ -259,7 +259,7 @@ public final class FederatedRun {
         let point = CurvePoint(
             round: completedRounds, testAccuracy: evaluation.testAccuracy, testLoss: evaluation.testLoss,
             trainLoss: evaluation.trainLoss, bytesUp: ledger.totalUp.total, bytesDown: ledger.totalDown.total,
-            wallSeconds: elapsed)
+            wallSeconds: elapsed, validationAccuracy: evaluation.validationAccuracy, validationLoss: evaluation.validationLoss)
         curve.append(point)
         if let path = checkpointPath { try checkpoint().write(to: path) }
         return point

@@ -29,12 +29,21 @@ public struct TaskEvaluation: Sendable, Equatable, Codable {
     public var testLoss: Double
     /// Mean loss over the full training set (all clients).
     public var trainLoss: Double
+    /// Accuracy on a validation split held out from the training data (`nil`: the task has none).
+    public var validationAccuracy: Double?
+    /// Mean loss on that validation split (`nil`: the task has none).
+    public var validationLoss: Double?
 
     /// Creates an evaluation.
-    public init(testAccuracy: Double?, testLoss: Double, trainLoss: Double) {
+    public init(
+        testAccuracy: Double?, testLoss: Double, trainLoss: Double, validationAccuracy: Double? = nil,
+        validationLoss: Double? = nil
+    ) {
         self.testAccuracy = testAccuracy
         self.testLoss = testLoss
         self.trainLoss = trainLoss
+        self.validationAccuracy = validationAccuracy
+        self.validationLoss = validationLoss
     }
 }
 

@@ -71,7 +71,7 @@ public struct SST2Dataset: Sendable, Equatable {
         SST2Dataset(sentences: Array(sentences.prefix(limit)), labels: Array(labels.prefix(limit)), source: source)
     }
 
-    private init(sentences: [String], labels: [Int32], source: String) {
+    init(sentences: [String], labels: [Int32], source: String) {
         self.sentences = sentences
         self.labels = labels
         self.source = source

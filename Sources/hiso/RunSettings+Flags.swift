@@ -54,6 +54,7 @@ extension RunSettings {
             if let dir = t.modelDirectory { out["model-dir"] = dir }
             if let subset = t.subset { out["subset"] = subset }
             if let limit = t.trainLimit { out["train-limit"] = String(limit) }
+            if let count = t.validationCount { out["validation"] = String(count) }
             out["partition"] = t.partition.rawValue
             out["alpha"] = number(t.alpha)
         case .digits, .fmnistMLP, .fmnistCNN, .fmnistCNNLarge:

@@ -152,14 +152,17 @@ struct RunSettings {
         verbose = e.verbose
     }
 
-    /// Applies `--model-dir`, `--subset` and `--train-limit`, which only sst2-minilm takes.
+    /// Applies `--model-dir`, `--subset`, `--train-limit` and `--validation`, which only sst2-minilm takes.
     ///
     /// - Throws: ``CommandLineError`` when one is given for another task or the model directory is
     ///   missing (the message says to run `Utils/fetch-minilm`).
     static func applySST2(_ o: SharedOptions, task: TaskName, to spec: inout TaskSpecification) throws(CommandLineError) {
         let t = o.task
         guard task == .sst2Minilm else {
-            let given = [("model-dir", t.modelDir != nil), ("subset", t.subset != nil), ("train-limit", t.trainLimit != nil)]
+            let given = [
+                ("model-dir", t.modelDir != nil), ("subset", t.subset != nil), ("train-limit", t.trainLimit != nil),
+                ("validation", t.validation != nil),
+            ]
             if let (key, _) = given.first(where: \.1) {
                 throw .conflict("\(o.origin(key)) applies only to --task sst2-minilm (the task is \(task)).")
             }
@@ -175,6 +178,7 @@ struct RunSettings {
         spec.modelDirectory = dir
         spec.subset = t.subset?.description ?? spec.subset
         spec.trainLimit = t.trainLimit ?? spec.trainLimit
+        spec.validationCount = t.validation ?? spec.validationCount
     }
 
     /// Runs the federation's own validation and rephrases its message for `method`.

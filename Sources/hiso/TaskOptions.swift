@@ -28,6 +28,13 @@ struct TaskOptions: ParsableArguments {
         transform: Checked.int(1...Int.max))
     var trainLimit: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "sst2-minilm: hold out n training sentences (before the client split) as a validation split, reported next to dev (default 0).",
+            valueName: "n"),
+        transform: Checked.int(0...Int.max))
+    var validation: Int?
+
     @Option(help: ArgumentHelp("Reference partition file for digits-reference (default iid).", valueName: "split"))
     var split: DigitsDataset.ReferencePartition?
 

@@ -35,12 +35,16 @@ public struct ExperimentPlan: Codable, Sendable, Equatable {
     public var seeds: [UInt64]
     /// Target test accuracies, ascending.
     public var targets: [Double]
+    /// A run also diverges when an evaluation's training loss exceeds this multiple of the
+    /// initial (round 0) training loss (`nil`: only non-finite values count as divergence).
+    public var divergenceLossMultiple: Double?
 
     /// Makes a plan.
     public init(
         task: TaskSpecification, configuration: RunConfiguration, methods: [ComparedMethod], learningRates: [Double],
-        methodLearningRates: [String: [Double]] = [:], seeds: [UInt64], targets: [Double]
+        methodLearningRates: [String: [Double]] = [:], seeds: [UInt64], targets: [Double], divergenceLossMultiple: Double? = nil
     ) {
+        self.divergenceLossMultiple = divergenceLossMultiple
         self.task = task
         self.configuration = configuration
         self.methods = methods

@@ -60,7 +60,8 @@ public final class ExperimentRunner {
         return task
     }
 
-    /// Runs one run of the plan.
+    /// Runs one run of the plan; with ``ExperimentPlan/divergenceLossMultiple`` `k`, a run whose
+    /// evaluated training loss exceeds `k` times its round-0 training loss stops there as diverged.
     ///
     /// - Parameters:
     ///   - run: the run.
@@ -72,10 +73,17 @@ public final class ExperimentRunner {
     public func execute(_ run: ExperimentPlan.Run, observer: (Event) -> RunControl = { _ in .proceed }) throws -> ReportCurve {
         let task = try task(for: run.configuration)
         let federated = try FederatedRun(configuration: run.configuration, task: task)
-        let recorder = CurveRecorder(ReportCurve(method: run.method.rawValue, learningRate: run.learningRate, seed: run.seed), timing: timing)
+        let recorder = CurveRecorder(
+            ReportCurve(method: run.method.rawValue, learningRate: run.learningRate, seed: run.seed), timing: timing,
+            divergenceLossMultiple: plan.divergenceLossMultiple)
         do {
             try federated.run { event in recorder.record(event, observer: observer) }
-            recorder.curve.status = recorder.stopped && federated.completedRounds < run.configuration.rounds ? .interrupted : .completed
+            if let reason = recorder.lossDivergence {
+                recorder.curve.status = .diverged
+                recorder.curve.note = reason
+            } else {
+                recorder.curve.status = recorder.stopped && federated.completedRounds < run.configuration.rounds ? .interrupted : .completed
+            }
         } catch {
             guard case .diverged = error else { throw error }
             recorder.curve.status = .diverged
@@ -95,12 +103,16 @@ public final class ExperimentRunner {
 
 }
 
-/// Turns a federated run's events into a ``ReportCurve``, timing training rounds only.
+/// Turns a federated run's events into a ``ReportCurve``, timing training rounds only, and
+/// applies the training-loss divergence rule.
 final class CurveRecorder {
     /// The curve so far.
     var curve: ReportCurve
-    /// Whether the observer asked to stop.
+    /// Whether the observer (or the divergence rule) asked to stop.
     private(set) var stopped = false
+    /// Why the divergence rule stopped the run (`nil`: it did not).
+    private(set) var lossDivergence: String?
+    private let divergenceLossMultiple: Double?
     private var initialLoss: Double?
     private let clock = ContinuousClock()
     private var mark = ContinuousClock.now
@@ -108,9 +120,10 @@ final class CurveRecorder {
 
     private let timing: ExperimentRunner.Timing
 
-    init(_ curve: ReportCurve, timing: ExperimentRunner.Timing) {
+    init(_ curve: ReportCurve, timing: ExperimentRunner.Timing, divergenceLossMultiple: Double? = nil) {
         self.curve = curve
         self.timing = timing
+        self.divergenceLossMultiple = divergenceLossMultiple
     }
 
     /// Records one event and asks the observer whether to go on.
@@ -130,6 +143,10 @@ final class CurveRecorder {
             var recorded = ExperimentRunner.point(point, initialLoss: initialLoss ?? point.testLoss)
             if timing == .omitted { recorded.wallSeconds = 0 }
             curve.points.append(recorded)
+            if let k = divergenceLossMultiple, let first = curve.points.first, point.trainLoss > k * first.trainLoss {
+                lossDivergence = "training loss \(point.trainLoss) above \(k) x the initial \(first.trainLoss) at round \(point.round)"
+                stopped = true
+            }
             if observer(.evaluated(curve)) == .stop { stopped = true }
             mark = clock.now
         }

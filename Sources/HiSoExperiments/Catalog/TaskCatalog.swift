@@ -25,6 +25,9 @@ public final class TaskCatalog {
     var sst2Models: [String: PretrainedBert] = [:]
     /// sst2-minilm: loaded SST-2 splits by directory.
     var sst2Data: [String: (train: SST2Dataset, dev: SST2Dataset)] = [:]
+    /// sst2-minilm: the last task built and its key, reused (with its warm encoder cache) by the
+    /// next request for the same specification, client count and backend.
+    var sst2Task: (key: String, task: SST2MiniLMTask)?
 
     /// Makes an empty catalog.
     public init() {}
@@ -106,6 +109,8 @@ public final class TaskCatalog {
             let limit = spec.trainLimit.map { "first \($0)" } ?? "all"
             return "SST-2 from \(spec.dataDirectory ?? "?") (\(limit) train sentences), all-MiniLM-L6-v2 from \(spec.modelDirectory ?? "?"), "
                 + "trains \(spec.subset ?? "head"), \(clients) clients, \(split), batch \(spec.batchSize)"
+                + (spec.validationCount.map { $0 > 0 ? ", \($0) training sentences held out for validation" : "" } ?? "")
+                + (spec.initialHead == nil ? "" : ", starting from the trained linear probe's head")
         }
     }
 

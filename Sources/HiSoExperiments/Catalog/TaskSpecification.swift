@@ -38,6 +38,14 @@ public struct TaskSpecification: Codable, Sendable, Equatable {
     public var subset: String?
     /// sst2-minilm: use only the first this many training sentences (`nil` = all).
     public var trainLimit: Int?
+    /// sst2-minilm: training sentences held out (before the client split) as the validation
+    /// split that learning rates are chosen on (`nil` or 0 = none).
+    public var validationCount: Int?
+    /// sst2-minilm: the head every run starts from (a trained linear probe), `classes * (h + 1)`
+    /// values; `nil` = a fresh head per run seed.
+    public var initialHead: [Float]?
+    /// sst2-minilm: training sentences whose loss each evaluation reports (`nil` = 512).
+    public var evaluationTrainSample: Int?
     /// digits-reference: which partition file, `iid` or `dir0.5`.
     public var referenceSplit: String
     /// How to split the training data (ignored by digits-reference, which reads its partition).
@@ -69,6 +77,9 @@ public struct TaskSpecification: Codable, Sendable, Equatable {
         modelDirectory = nil
         subset = name == .sst2Minilm ? "head" : nil
         trainLimit = name == .sst2Minilm ? 20_000 : nil
+        validationCount = nil
+        initialHead = nil
+        evaluationTrainSample = nil
         referenceSplit = "iid"
         partition = name.usesFashionMNIST ? .dirichlet : .iid
         alpha = name.usesFashionMNIST ? 1 : 0.5

@@ -7,7 +7,7 @@ import HiSoFederation
 /// - `config.json`: the plan (written once);
 /// - `runs/<method>_lr<lr>_seed<seed>.csv`: each run's curve (also while it runs);
 /// - `runs/<method>_lr<lr>_seed<seed>.json`: each finished run's ``RunRecord`` (what ran, how it
-///   ended), which ``reusableCurve(task:configuration:method:learningRate:seed:)`` reads back;
+///   ended), which ``reusableCurve(task:configuration:method:learningRate:seed:divergenceLossMultiple:)`` reads back;
 /// - `curves.csv`: every run in one long table;
 /// - `summary.json`: ``ComparisonDocument`` (the `hiso compare --json` object);
 /// - `summary.csv`: one row per method: median/min/max rounds and median bytes per target,
@@ -46,18 +46,19 @@ public final class ComparisonFiles {
     }
 
     /// The curve of a finished run saved in this directory by an earlier invocation, when its
-    /// record exists, ran exactly `task` and `configuration`, and ended `completed` or
+    /// record exists, ran exactly `task` and `configuration` under the same divergence multiple, and ended `completed` or
     /// `diverged` (an interrupted run is run again).
     ///
     /// - Returns: the saved curve, or `nil` when there is no such record.
     /// - Throws: `ReportError` when a record exists but cannot be read or parsed.
     public func reusableCurve(
-        task: TaskSpecification, configuration: RunConfiguration, method: String, learningRate: Double, seed: UInt64
+        task: TaskSpecification, configuration: RunConfiguration, method: String, learningRate: Double, seed: UInt64,
+        divergenceLossMultiple: Double? = nil
     ) throws(ReportError) -> ReportCurve? {
         let url = recordURL(ReportCurve(method: method, learningRate: learningRate, seed: seed))
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let record = try ReportJSON.read(RunRecord.self, from: url)
-        guard record.task == task, record.configuration == configuration,
+        guard record.task == task, record.configuration == configuration, record.divergenceLossMultiple == divergenceLossMultiple,
             record.curve.status == .completed || record.curve.status == .diverged
         else { return nil }
         return record.curve
