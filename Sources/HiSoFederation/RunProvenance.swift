@@ -23,7 +23,8 @@ public struct RunProvenance: Codable, Sendable, Equatable {
     public var threads: Int
     /// Operating system and architecture, for example `Linux x86_64`.
     public var platform: String
-    /// `git rev-parse HEAD` of the working directory when it is a git checkout (`nil` otherwise).
+    /// The commit of the working directory when it is a git checkout, with `-dirty` appended when
+    /// tracked files were modified (`nil` otherwise).
     public var gitCommit: String?
 
     /// Makes a provenance from its parts.
@@ -84,12 +85,13 @@ public struct RunProvenance: Codable, Sendable, Equatable {
         return "\(system) \(version.majorVersion).\(version.minorVersion) \(architecture)"
     }()
 
-    /// `git rev-parse HEAD` in the current directory, read once per process; `nil` when git is
-    /// missing or the directory is not a git checkout.
+    /// The full commit hash of the current directory's git checkout, `-dirty` appended when
+    /// tracked files were modified (`git describe --always --dirty --abbrev=40 --exclude '*'`),
+    /// read once per process; `nil` when git is missing or the directory is not a checkout.
     public static let currentGitCommit: String? = {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "rev-parse", "HEAD"]
+        process.arguments = ["git", "describe", "--always", "--dirty", "--abbrev=40", "--exclude", "*"]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -99,6 +101,7 @@ public struct RunProvenance: Codable, Sendable, Equatable {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { return nil }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.count == 40 && text.allSatisfy(\.isHexDigit) ? text : nil
+        let hash = text.hasSuffix("-dirty") ? text.dropLast("-dirty".count) : Substring(text)
+        return hash.count == 40 && hash.allSatisfy(\.isHexDigit) ? text : nil
     }()
 }
