@@ -61,18 +61,42 @@ func roundTrip<M: SwiftProtobuf.Message>(_ message: M) {
 }
 
 #if HISO_LIBFUZZER
+/// libFuzzer's driver for programs with their own `main` (compiler-rt, `-sanitize=fuzzer`).
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+/// libFuzzer's per-input entry: hands the input to ``exercise(_:)``.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    exercise(Array(UnsafeBufferPointer(start: data, count: size)))
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    exercise(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
     return 0
 }
-#else
-for path in CommandLine.arguments.dropFirst() {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        FileHandle.standardError.write(Data("hiso-net-fuzz: cannot read \(path)\n".utf8))
-        exit(1)
+
+/// Runs libFuzzer's driver on ``fuzzOneInput(_:_:)`` (built with `-DHISO_LIBFUZZER`).
+@main
+enum HiSoNetFuzz {
+    static func main() {
+        var argc = CommandLine.argc
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        exit(runFuzzerDriver(&argc, &argv, fuzzOneInput))
     }
-    exercise(Array(data))
 }
-print("hiso-net-fuzz: \(CommandLine.arguments.count - 1) inputs decoded")
+#else
+/// Replays the files given as arguments through ``exercise(_:)`` (the build without libFuzzer).
+@main
+enum HiSoNetFuzz {
+    static func main() {
+        for path in CommandLine.arguments.dropFirst() {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                FileHandle.standardError.write(Data("hiso-net-fuzz: cannot read \(path)\n".utf8))
+                exit(1)
+            }
+            exercise(Array(data))
+        }
+        print("hiso-net-fuzz: \(CommandLine.arguments.count - 1) inputs decoded")
+    }
+}
 #endif
