@@ -3,7 +3,7 @@ import HiSoOptim
 extension RunConfiguration {
     /// The preconditioner the configuration asks for, at `H = 1`.
     ///
-    /// HiSo: a ``HiSoPreconditioner`` with the configured rule and floor; every other method: the
+    /// HiSo: a `HiSoPreconditioner` with the configured rule and floor; every other method: the
     /// identity. Server, clients and a resuming run all start from it.
     ///
     /// - Throws: ``FederationError/invalidConfiguration(key:value:expected:)`` when HiSo rejects
