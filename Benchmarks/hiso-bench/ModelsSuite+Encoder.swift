@@ -42,7 +42,7 @@ extension ModelsSuite {
             }
             for threads in context.threadCounts {
                 for kind in context.backends {
-                    let backend = try context.backend(kind, threads: threads)
+                    let backend = try context.backend(kind, threads: threads, threadedGEMM: true)
                     let times = context.measureInterleaved([
                         { for o in operands { o.run(on: backend) } },
                         {

@@ -51,7 +51,7 @@ extension ModelsSuite {
 
         for threads in context.threadCounts {
             for kind in context.backends {
-                let backend = try context.backend(kind, threads: threads)
+                let backend = try context.backend(kind, threads: threads, threadedGEMM: true)
                 let (forward, step) = try x.withUnsafeBufferPointer { p in
                     try gradient.withUnsafeMutableBufferPointer { g in
                         try classifier.encode(
