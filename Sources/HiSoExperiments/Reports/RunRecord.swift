@@ -39,7 +39,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         self.provenance = provenance ?? .current(for: configuration)
     }
 
-    /// Why this record cannot be reused or continued by the running build (``RunProvenance/mismatch(resuming:)``;
+    /// Why this record cannot be reused or continued by the running build (`RunProvenance.mismatch(resuming:)`;
     /// a record without provenance is refused too), or `nil` when it can.
     public var provenanceMismatch: String? {
         let current = RunProvenance.current(for: configuration)
