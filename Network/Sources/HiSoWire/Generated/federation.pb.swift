@@ -121,6 +121,9 @@ public nonisolated struct Hiso_Federation_V1_StepScalars: Sendable {
   /// HiSo's paper rule only: one row of P scalars per included client (step 0).
   public var perClient: [Hiso_Federation_V1_ScalarRow] = []
 
+  /// hiso-curv only: P aggregated second differences.
+  public var curvature: [Float] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -554,7 +557,7 @@ nonisolated extension Hiso_Federation_V1_JoinReply: SwiftProtobuf.Message, Swift
 
 nonisolated extension Hiso_Federation_V1_StepScalars: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StepScalars"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seed\0\u{3}learning_rate\0\u{1}aggregated\0\u{3}per_client\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seed\0\u{3}learning_rate\0\u{1}aggregated\0\u{3}per_client\0\u{1}curvature\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -566,6 +569,7 @@ nonisolated extension Hiso_Federation_V1_StepScalars: SwiftProtobuf.Message, Swi
       case 2: try { try decoder.decodeSingularFloatField(value: &self.learningRate) }()
       case 3: try { try decoder.decodeRepeatedFloatField(value: &self.aggregated) }()
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.perClient) }()
+      case 5: try { try decoder.decodeRepeatedFloatField(value: &self.curvature) }()
       default: break
       }
     }
@@ -584,6 +588,9 @@ nonisolated extension Hiso_Federation_V1_StepScalars: SwiftProtobuf.Message, Swi
     if !self.perClient.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.perClient, fieldNumber: 4)
     }
+    if !self.curvature.isEmpty {
+      try visitor.visitPackedFloatField(value: self.curvature, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -592,6 +599,7 @@ nonisolated extension Hiso_Federation_V1_StepScalars: SwiftProtobuf.Message, Swi
     if lhs.learningRate != rhs.learningRate {return false}
     if lhs.aggregated != rhs.aggregated {return false}
     if lhs.perClient != rhs.perClient {return false}
+    if lhs.curvature != rhs.curvature {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
