@@ -48,21 +48,29 @@ public struct LocalTrainer: ~Copyable, Sendable {
     ///   - runSeed: the run seed.
     ///   - round: the round index.
     ///   - learningRate: the round's learning rate (local updates when `tau > 1`).
-    ///   - scalars: receives `tau P` scalars, step-major.
+    ///   - scalars: receives `tau q` scalars, step-major, `q` = ``ZOEstimator/scalarsPerStep``
+    ///     (step `k`: `g_{k,0..<P}`, then with curvature `c_{k,0..<P}`).
     ///   - loss: the loss at a point for local step `k`.
     /// - Returns: the loss value of local step 0 (see `FusedZOStep.estimate`).
-    /// - Complexity: `tau` estimates (`P` or `2 P` passes each) and `tau - 1` update passes.
+    /// - Complexity: `tau` estimates (`P` or `2 P` passes each; ``ZOEstimator/lossEvaluations``
+    ///   loss calls) and `tau - 1` update passes.
     public mutating func run(
         at x: UnsafeBufferPointer<Float>, scale: UnsafeBufferPointer<Float>?, runSeed: UInt64, round: UInt64,
         learningRate: Float, scalars: UnsafeMutableBufferPointer<Float>,
         loss: (_ parameters: UnsafeBufferPointer<Float>, _ step: Int) throws -> Float
     ) rethrows -> Float {
-        let p = estimator.perturbations
-        precondition(scalars.count == localSteps * p, "scalars has \(scalars.count) slots for tau * P = \(localSteps * p)")
+        let (p, q) = (estimator.perturbations, estimator.scalarsPerStep)
+        precondition(scalars.count == localSteps * q, "scalars has \(scalars.count) slots for tau * q = \(localSteps * q)")
         let (mu, scheme, steps) = (estimator.mu, estimator.scheme, localSteps)
+        let curvature = estimator.curvature
+        func slots(_ k: Int) -> (UnsafeMutableBufferPointer<Float>, UnsafeMutableBufferPointer<Float>?) {
+            let g = UnsafeMutableBufferPointer(rebasing: scalars[(k * q)..<(k * q + p)])
+            return (g, curvature ? UnsafeMutableBufferPointer(rebasing: scalars[(k * q + p)..<((k + 1) * q)]) : nil)
+        }
         if steps == 1 {
             let seed = StepSeed.derive(runSeed: runSeed, round: round, step: 0)
-            return try step.estimate(at: x, scale: scale, seed: seed, mu: mu, scheme: scheme, scalars: scalars) {
+            let (g, c) = slots(0)
+            return try step.estimate(at: x, scale: scale, seed: seed, mu: mu, scheme: scheme, scalars: g, curvature: c) {
                 try loss($0, 0)
             }
         }
@@ -72,9 +80,10 @@ public struct LocalTrainer: ~Copyable, Sendable {
             _ = model.update(fromContentsOf: x)
             for k in 0..<steps {
                 let seed = StepSeed.derive(runSeed: runSeed, round: round, step: k)
-                let g = UnsafeMutableBufferPointer(rebasing: scalars[(k * p)..<((k + 1) * p)])
+                let (g, c) = slots(k)
                 let value = try step.estimate(
-                    at: UnsafeBufferPointer(model), scale: scale, seed: seed, mu: mu, scheme: scheme, scalars: g
+                    at: UnsafeBufferPointer(model), scale: scale, seed: seed, mu: mu, scheme: scheme, scalars: g,
+                    curvature: c
                 ) { try loss($0, k) }
                 if k == 0 { firstLoss = value }
                 if k < steps - 1 {
