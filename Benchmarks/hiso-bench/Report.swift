@@ -1,4 +1,5 @@
 import Foundation
+import HiSoFederation
 import HiSoKernels
 
 /// Collects a suite's results and prints them: a table row per result as it arrives (default),
@@ -14,7 +15,7 @@ final class Report {
         var cpu: String
         /// Logical CPUs online.
         var logicalCpus: Int
-        /// `git describe --always --dirty` of the working directory, when available.
+        /// The working directory's commit, `-dirty` when modified (`RunProvenance.currentGitCommit`).
         var commit: String?
         /// `release` or `debug`.
         var build: String
@@ -110,7 +111,7 @@ extension Report.Metadata {
     static func current(suite: String, trials: Int, quick: Bool) -> Self {
         Self(
             suite: suite, date: ISO8601DateFormatter().string(from: Date()), cpu: cpuModel(),
-            logicalCpus: ProcessInfo.processInfo.activeProcessorCount, commit: gitCommit(), build: buildConfiguration,
+            logicalCpus: ProcessInfo.processInfo.activeProcessorCount, commit: RunProvenance.currentGitCommit, build: buildConfiguration,
             compiledBackends: Kernels.compiledBackends, quick: quick, trials: trials)
     }
 
@@ -130,20 +131,5 @@ extension Report.Metadata {
             }
         }
         return "unknown"
-    }
-
-    private static func gitCommit() -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "describe", "--always", "--dirty", "--abbrev=12"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.isEmpty ? nil : text
     }
 }

@@ -60,12 +60,14 @@ public struct LinearProbe: Codable, Sendable, Equatable {
     ///
     /// - Parameters:
     ///   - model: the pretrained encoder (frozen).
-    ///   - train, validation, dev: the splits (validation chooses `lambda`; dev is only reported).
+    ///   - train: the training split (the probe is fitted on it).
+    ///   - validation: the split that chooses `lambda`.
+    ///   - dev: the reported split (never used for a choice).
     ///   - maxLength: truncation length in tokens (as the task's).
     ///   - grid: the initial `lambda` grid.
     ///   - backend: the kernels of the forward passes.
     ///   - progress: one line per split encoded and per `lambda` fitted.
-    /// - Throws: ``TransformerError`` from the encoder (bad lengths), or for an empty split.
+    /// - Throws: `TransformerError` from the encoder (bad lengths), or for an empty split.
     public static func train(
         model: PretrainedBert, train: SST2Dataset, validation: SST2Dataset, dev: SST2Dataset, maxLength: Int = 64,
         grid: [Double] = defaultGrid, backend: any KernelBackend, progress: (String) -> Void = { _ in }
@@ -87,7 +89,7 @@ public struct LinearProbe: Codable, Sendable, Equatable {
 
     /// The mean-pooled features (n x h, row-major) of `sentences` under the frozen encoder.
     ///
-    /// - Throws: ``TransformerError`` from tokenizing or encoding.
+    /// - Throws: `TransformerError` from tokenizing or encoding.
     public static func features(
         model: PretrainedBert, sentences: [String], maxLength: Int, batch: Int = 64, backend: any KernelBackend
     ) throws(TransformerError) -> [Float] {
@@ -114,9 +116,12 @@ public struct LinearProbe: Codable, Sendable, Equatable {
     /// Fits the probe on precomputed features and chooses `lambda` on the validation features.
     ///
     /// - Parameters:
-    ///   - train, validation, dev: features (n x `width`, row-major) and labels (0 or 1).
-    ///   - width: `h`, the feature count.
+    ///   - train: training features (n x `h`, row-major) and labels (0 or 1).
+    ///   - validation: validation features and labels (they choose `lambda`).
+    ///   - dev: dev features and labels (only reported).
+    ///   - h: the feature count.
     ///   - grid: the initial `lambda` grid (positive).
+    ///   - progress: one line per `lambda` fitted.
     /// - Precondition: every split is non-empty, features match labels and `grid` is non-empty.
     public static func fit(
         train: ([Float], [Int32]), validation: ([Float], [Int32]), dev: ([Float], [Int32]), width h: Int,

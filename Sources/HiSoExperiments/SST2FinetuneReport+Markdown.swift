@@ -174,7 +174,7 @@ extension SST2FinetuneReport {
 
     /// Writes `report.md`, `report.json` and the plots into `directory`.
     ///
-    /// - Throws: ``ReportError`` when a record cannot be read or a file cannot be written.
+    /// - Throws: `ReportError` when a record cannot be read or a file cannot be written.
     public func write(to directory: URL) throws(ReportError) {
         var curves: [SST2FinetuneScenario.Start: [ReportCurve]] = [:]
         for start in settings.starts {

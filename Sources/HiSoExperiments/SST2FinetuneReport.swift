@@ -93,7 +93,7 @@ public struct SST2FinetuneReport: Encodable, Sendable {
 
     /// Reads the probe saved under `directory` when it was trained for `settings`' data.
     ///
-    /// - Throws: ``ReportError`` when the file exists but cannot be parsed.
+    /// - Throws: `ReportError` when the file exists but cannot be parsed.
     public static func savedProbe(_ directory: URL, settings: SST2FinetuneScenario.Settings) throws(ReportError) -> LinearProbe? {
         let url = probeURL(directory)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
@@ -103,7 +103,7 @@ public struct SST2FinetuneReport: Encodable, Sendable {
 
     /// The finished runs in `directory/runs` that ran `plan`'s task, run length and divergence multiple.
     ///
-    /// - Throws: ``ReportError`` for an unreadable or malformed record.
+    /// - Throws: `ReportError` for an unreadable or malformed record.
     public static func finishedCurves(_ directory: URL, plan: ExperimentPlan) throws(ReportError) -> [ReportCurve] {
         try records(directory).filter {
             $0.task == plan.task && $0.configuration.rounds == plan.configuration.rounds
@@ -131,7 +131,7 @@ public struct SST2FinetuneReport: Encodable, Sendable {
 
     /// Builds the report from the files under `directory`.
     ///
-    /// - Throws: ``ReportError`` for unreadable or malformed files.
+    /// - Throws: `ReportError` for unreadable or malformed files.
     public init(directory: URL, settings: SST2FinetuneScenario.Settings) throws(ReportError) {
         self.settings = settings
         probe = try Self.savedProbe(directory, settings: settings)

@@ -47,7 +47,7 @@ public final class SST2MiniLMTask: FederatedTask {
         /// Training sentences in the evaluation's train-loss sample.
         public var evaluationTrainSample: Int
         /// Sentences held out of the (limited) training set as the validation split, before the
-        /// client split (``SST2Dataset/holdout(count:seed:)`` with the task seed; 0: none).
+        /// client split (`SST2Dataset.holdout(count:seed:)` with the task seed; 0: none).
         public var validationCount: Int
         /// The head to start from, `classes * (h + 1)` values (`W` row-major, then `b`), for
         /// example a trained linear probe; `nil`: a fresh head from the run seed.
@@ -184,7 +184,7 @@ public final class SST2MiniLMTask: FederatedTask {
         }
     }
 
-    /// A replica for parallel clients (``SST2ClassificationTask/replica(backend:)``: the model,
+    /// A replica for parallel clients (`SST2ClassificationTask.replica(backend:)`: the model,
     /// texts, split and warm prefix cache shared), or `nil` for head-only training. A replica only
     /// computes client losses, so it carries no validation split.
     public func makeReplica(backend: any KernelBackend) throws -> (any FederatedTask)? {
@@ -213,7 +213,7 @@ public final class SST2MiniLMTask: FederatedTask {
     ///
     /// - Throws: the transformer task's `TransformerError` for a bad client or vector length (the
     ///   run wraps it in `FederationError.task(_:)` with the client and round).
-    /// - Complexity: see ``SST2ClassificationTask/lossAndGradient(at:gradient:client:round:step:workspace:)``;
+    /// - Complexity: see `SST2ClassificationTask.lossAndGradient(at:gradient:client:round:step:workspace:)`;
     ///   the first call allocates the gradient workspace (about 50 MB per trainable layer at batch 32, length 64).
     public func lossAndGradient(
         at x: UnsafeBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>, batch: BatchKey

@@ -8,7 +8,7 @@ import HiSoOptim
 /// snapshot is then checked against the replayed H. The full-vector baselines store their
 /// model and server-optimizer state in ``vectors`` instead.
 ///
-/// Format: JSON (``format`` = 1); float vectors are base64 of little-endian float32
+/// Format: JSON (``format`` = 1; ``provenance`` is optional, so older files still read); float vectors are base64 of little-endian float32
 /// (``FloatVector``). Written atomically by ``write(to:)``.
 public struct Checkpoint: Codable, Sendable, Equatable {
     /// The checkpoint format version.
@@ -37,12 +37,16 @@ public struct Checkpoint: Codable, Sendable, Equatable {
     public var hessian: FloatVector?
     /// Full-vector state of the baselines: `"x"`, and `"m"`, `"v"` for the adaptive methods.
     public var vectors: [String: FloatVector]
+    /// The code that wrote it (package version, backend, threads); `nil` in checkpoints written
+    /// before it was recorded. Resuming tools check it with ``RunProvenance/mismatch(resuming:)``.
+    public var provenance: RunProvenance?
 
     /// Creates a checkpoint.
     public init(
         configuration: RunConfiguration, initialModelSeed: UInt64, completedRounds: Int, records: [RoundRecord],
         logFirstRound: UInt64, syncRounds: [UInt64], ledger: CommunicationLedger, curve: [CurvePoint],
-        exclusions: [Exclusion], wallSeconds: Double, hessian: FloatVector?, vectors: [String: FloatVector]
+        exclusions: [Exclusion], wallSeconds: Double, hessian: FloatVector?, vectors: [String: FloatVector],
+        provenance: RunProvenance? = nil
     ) {
         self.configuration = configuration
         self.initialModelSeed = initialModelSeed
@@ -56,5 +60,6 @@ public struct Checkpoint: Codable, Sendable, Equatable {
         self.wallSeconds = wallSeconds
         self.hessian = hessian
         self.vectors = vectors
+        self.provenance = provenance
     }
 }

@@ -288,7 +288,8 @@ public final class FederatedRun {
         return Checkpoint(
             configuration: configuration, initialModelSeed: initialModelSeed, completedRounds: completedRounds,
             records: records, logFirstRound: logFirstRound, syncRounds: syncRounds, ledger: ledger, curve: curve,
-            exclusions: exclusions, wallSeconds: elapsed, hessian: hessianSnapshot, vectors: vectors)
+            exclusions: exclusions, wallSeconds: elapsed, hessian: hessianSnapshot, vectors: vectors,
+            provenance: .current(for: configuration))
     }
 
     private static func seconds(_ duration: Duration) -> Double {

@@ -3,11 +3,10 @@ import HiSoOptim
 extension RunConfiguration {
     /// The preconditioner the configuration asks for, at `H = 1`.
     ///
-    /// HiSo: a ``HiSoPreconditioner`` with the configured rule and floor, or for the curvature
-    /// rule a ``CurvaturePreconditioner`` with its documented defaults (`beta`, `phi`, `rho`;
-    /// the peer rule's ``beta`` and ``hessianFloor`` do not apply); every other method: the
-    /// identity. Server,
-    /// clients and a resuming run all start from it.
+    /// HiSo: a `HiSoPreconditioner` with the configured rule and floor, or for the curvature
+    /// rule a `CurvaturePreconditioner` with its documented defaults (`beta`, `phi`, `rho`; the
+    /// peer rule's ``beta`` and ``hessianFloor`` do not apply); every other method: the
+    /// identity. Server, clients and a resuming run all start from it.
     ///
     /// - Throws: ``FederationError/invalidConfiguration(key:value:expected:)`` when HiSo rejects
     ///   the rule or the floor.

@@ -41,7 +41,7 @@ public enum ParallelRange {
 /// Carries a non-`Sendable` value (a closure over raw buffer pointers) into parallel workers.
 ///
 /// Safe only because every worker writes a disjoint index range of the buffers the value refers
-/// to, and the caller waits for all workers before returning (``ParallelRange/forEach``); other
+/// to, and the caller waits for all workers before returning (``ParallelRange/forEach(count:threads:minimumPerThread:alignment:_:)``); other
 /// users must keep to the same discipline.
 public struct UncheckedSendable<Value>: @unchecked Sendable {
     public let value: Value

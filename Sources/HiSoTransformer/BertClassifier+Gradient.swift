@@ -16,10 +16,16 @@ extension BertClassifier {
     /// encoder's backward formulas are in ``BertEncoder``'s `backward`.
     ///
     /// - Parameters:
+    ///   - trainable: the trainable vector (``trainableCount`` floats).
+    ///   - texts: the tokenized texts.
+    ///   - indices: the batch, as indices into `texts`.
+    ///   - labels: one class per index of `indices`.
+    ///   - gradient: receives `d loss / d trainable` (``trainableCount`` floats).
     ///   - workspace: made for this classifier (``BertGradientWorkspace/init(classifier:maxBatch:maxSequenceLength:maxTokens:)``).
     ///   - cache: the frozen prefix's hidden states (``frozenLayers`` layers), for `last-K`.
     ///   - inputGradient: also leave the gradient with respect to the first trainable layer's input
     ///     hidden states in the workspace (``BertGradientWorkspace/inputGradient(row:)``).
+    ///   - backend: the kernels that run the GEMMs.
     /// - Returns: the mean loss at `trainable` (the value ``loss(trainable:texts:indices:labels:workspace:backend:)`` gives).
     /// - Throws: ``TransformerError/invalidArgument(name:value:expected:)`` for a wrong vector length,
     ///   label, or workspace, and the encoder's batch errors.

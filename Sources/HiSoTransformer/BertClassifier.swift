@@ -115,7 +115,13 @@ public struct BertClassifier: Sendable {
 
     /// Runs the encoder on `indices` of `texts`; the pooled embeddings land in `workspace.pooled`.
     ///
-    /// - Parameter cache: cached outputs of the frozen prefix (at most ``frozenLayers`` layers).
+    /// - Parameters:
+    ///   - trainable: the trainable vector (``trainableCount`` floats).
+    ///   - texts: the tokenized texts.
+    ///   - indices: the batch, as indices into `texts`.
+    ///   - workspace: receives the pooled embeddings; made for this classifier.
+    ///   - backend: the kernels that run the GEMMs.
+    ///   - cache: cached outputs of the frozen prefix (at most ``frozenLayers`` layers).
     /// - Throws: the encoder's batch errors; ``TransformerError/invalidArgument(name:value:expected:)``
     ///   when `trainable` has the wrong length or the cache reaches into trainable layers.
     public func encode(
@@ -206,7 +212,7 @@ public struct BertClassifier: Sendable {
     /// The mean cross-entropy loss of the model `trainable` on texts `indices` with `labels`
     /// (one encoder forward pass, then the head).
     ///
-    /// - Throws: as ``encode(trainable:texts:indices:workspace:backend:)``.
+    /// - Throws: as ``encode(trainable:texts:indices:workspace:backend:cache:)``.
     public func loss(
         trainable: UnsafeBufferPointer<Float>, texts: EncodedTexts, indices: [Int], labels: [Int32],
         workspace: BertWorkspace, backend: any KernelBackend

@@ -1,7 +1,7 @@
 import HiSoKernels
 
 /// A BERT encoder with mean pooling, evaluated on a flat parameter vector through a
-/// ``KernelBackend``'s GEMM.
+/// `KernelBackend`'s GEMM.
 ///
 /// Forward pass for packed sequences (no padding rows; a sequence attends to its own tokens only,
 /// which equals BERT's additive padding mask):

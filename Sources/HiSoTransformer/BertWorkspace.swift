@@ -5,8 +5,8 @@
 /// with `r` the LoRA rank capacity and `S8` the length rounded up to 8; about 15 MB for MiniLM at
 /// 2,048 tokens of length 64.
 ///
-/// A prepared batch (``BertEncoder/prepare(texts:indices:workspace:)``) keeps its packed ids, row
-/// starts and the frozen prefix's output (``prefix``) here, so that every forward pass of a
+/// A prepared batch (``BertEncoder/prepare(_:texts:indices:workspace:backend:cache:)``) keeps its packed ids, row
+/// starts and the frozen prefix's output (its `prefix` buffer) here, so that every forward pass of a
 /// zeroth-order step on that batch starts from them without re-checking or recomputing.
 ///
 /// One workspace serves one thread at a time (it is a non-`Sendable` reference type).

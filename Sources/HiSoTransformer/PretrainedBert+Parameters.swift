@@ -4,7 +4,11 @@ extension PretrainedBert {
     /// A model made in memory from a configuration, its parameters (layout order) and a tokenizer,
     /// for benchmarks and tests that need the model's shapes but not its files.
     ///
-    /// - Parameter directory: what ``directory`` reports (no file is read).
+    /// - Parameters:
+    ///   - configuration: the encoder's shapes.
+    ///   - parameters: every encoder parameter, in the layout's order.
+    ///   - tokenizer: the tokenizer the model reports.
+    ///   - directory: what ``directory`` reports (no file is read).
     /// - Throws: ``TransformerError/invalidArgument(name:value:expected:)`` when `parameters` does
     ///   not have the layout's length.
     /// - Complexity: O(1) (the parameters are shared, not copied).

@@ -13,7 +13,13 @@ extension SST2ClassificationTask {
     /// Head-only training reads the pooled-feature cache; `last-K` training starts from the
     /// hidden-state cache of the frozen layers (see ``BertClassifier/lossAndGradient(trainable:texts:indices:labels:gradient:workspace:backend:cache:inputGradient:)``).
     ///
-    /// - Parameter workspace: from ``makeGradientWorkspace()``.
+    /// - Parameters:
+    ///   - x: the trainable vector (``parameterCount`` floats).
+    ///   - gradient: receives `d loss / d x` (``parameterCount`` floats; overwritten).
+    ///   - client: the client whose shard the batch comes from.
+    ///   - round: the round of the batch.
+    ///   - step: the local step of the batch.
+    ///   - gradientWorkspace: from ``makeGradientWorkspace()``.
     /// - Throws: ``TransformerError/invalidArgument(name:value:expected:)`` for a bad client, vector length or workspace.
     /// - Complexity: one recording forward pass and one backward pass of the trainable layers
     ///   (head-only: `O(batch * classes * h)` once the features are cached). Once the batch's texts

@@ -125,11 +125,21 @@ struct MultiProcessTests {
         #expect(second.output.contains("round 8 open"))
         for client in clients {
             #expect(try await client.waitForExit() == 0, "\(client.output.suffix(2000))")
-            #expect(client.output.contains("retrying"), "the client reconnected with backoff")
         }
+        // A client that was waiting on the server when it died reconnects with backoff. A client that
+        // was inside its upload delay may reach the restarted server without ever seeing it down (its
+        // upload for the interrupted round is then dropped and the round redone), so the backoff is
+        // required of at least one client, not of each.
+        #expect(clients.contains { $0.output.contains("retrying") }, "some client reconnected with backoff")
 
         let final = try cluster.state("server.state")
         #expect(final.round == 20)
+        for id in 0..<4 {
+            let state = try cluster.state("client\(id).state")
+            #expect(state.round == 20)
+            #expect(NetFixture.bits(state.parameters) == NetFixture.bits(final.parameters), "client \(id) ends where the server ends")
+            #expect(NetFixture.bits(state.hessian) == NetFixture.bits(final.hessian), "client \(id)")
+        }
         let simulated = try NetFixture.simulate(configuration)
         #expect(NetFixture.bits(final.parameters) == NetFixture.bits(simulated.x))
         #expect(NetFixture.bits(final.hessian) == NetFixture.bits(simulated.h))
