@@ -82,6 +82,7 @@ extension ComparisonSummary.MethodResult: Encodable {
             case learningRate = "learning_rate"
             case medianRoundsTo = "median_rounds_to"
             case medianFinalAccuracy = "median_final_accuracy"
+            case divergedSeeds = "diverged_seeds"
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -91,6 +92,7 @@ extension ComparisonSummary.MethodResult: Encodable {
                 Dictionary(uniqueKeysWithValues: zip(targets, candidate.medianRounds).map { (ComparisonSummary.key($0.0), $0.1) }),
                 forKey: .medianRoundsTo)
             try c.encode(candidate.medianFinalAccuracy.finiteOrNil, forKey: .medianFinalAccuracy)
+            try c.encode(candidate.divergedSeeds, forKey: .divergedSeeds)
             try c.encode(candidate.selected, forKey: .selected)
         }
     }

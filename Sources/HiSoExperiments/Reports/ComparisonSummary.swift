@@ -13,11 +13,13 @@ import HiSoFederation
 /// - *Speedup* at a target: baseline median rounds / method median rounds (nil if either is nil).
 /// - *Bytes to a target*: the median over seeds of the cumulative bytes, up plus down over all
 ///   clients, at the round that reached it (unreached = +infinity, as for rounds).
-/// - *Learning-rate selection* (when a method ran with several learning rates): take the highest
-///   target that at least one learning rate reaches in the median; among those learning rates
-///   pick the fewest median rounds to it; ties go to the higher median final accuracy, then to the
-///   smaller learning rate. If no learning rate reaches any target, pick the highest median final
-///   accuracy (a diverged run's final accuracy counts as -infinity).
+/// - *Learning-rate selection* (when a method ran with several learning rates): only the rates at
+///   which no seed diverged (non-finite loss, or training loss above the plan's multiple of the
+///   initial loss) are eligible; when every rate diverged on some seed, all are, and the report
+///   lists the divergences. Among the eligible rates, take the highest target that at least one
+///   reaches in the median; pick the fewest median rounds to it; ties go to the higher median
+///   final accuracy, then to the smaller learning rate. If none reaches any target, pick the
+///   highest median final accuracy (a diverged run's final accuracy counts as -infinity).
 public struct ComparisonSummary: Sendable, Equatable {
     /// Rounds and bytes to one target accuracy, over the seeds of one method.
     public struct TargetResult: Sendable, Equatable {
@@ -45,6 +47,8 @@ public struct ComparisonSummary: Sendable, Equatable {
         public var medianRounds: [Double?]
         /// Median final test accuracy over seeds (NaN if every seed diverged before evaluating).
         public var medianFinalAccuracy: Double
+        /// Seeds that diverged at this rate (such a rate is not eligible while another is).
+        public var divergedSeeds: Int = 0
         /// Whether the selection rule chose it.
         public var selected: Bool
     }
@@ -135,6 +139,7 @@ public struct ComparisonSummary: Sendable, Equatable {
                     ReportStatistics.finite(ReportStatistics.median(seeds.map { $0.roundReaching(target).map(Double.init) ?? .infinity }))
                 },
                 medianFinalAccuracy: ReportStatistics.median(seeds.map(\.finalAccuracy).filter { !$0.isNaN }),
+                divergedSeeds: seeds.filter { $0.status == .diverged }.count,
                 selected: false)
         }
         let chosen = selectLearningRate(grid)
@@ -177,8 +182,10 @@ public struct ComparisonSummary: Sendable, Equatable {
         precondition(!grid.isEmpty, "a method has at least one learning rate")
         func accuracy(_ c: LearningRateCandidate) -> Double { c.medianFinalAccuracy.isNaN ? -.infinity : c.medianFinalAccuracy }
         let targetCount = grid[0].medianRounds.count
+        let stable = grid.indices.filter { grid[$0].divergedSeeds == 0 }
+        let eligible = stable.isEmpty ? Array(grid.indices) : stable
         for t in stride(from: targetCount - 1, through: 0, by: -1) {
-            let reaching = grid.indices.filter { grid[$0].medianRounds[t] != nil }
+            let reaching = eligible.filter { grid[$0].medianRounds[t] != nil }
             guard !reaching.isEmpty else { continue }
             return reaching.min { a, b in
                 let ra = grid[a].medianRounds[t]!, rb = grid[b].medianRounds[t]!
@@ -187,7 +194,7 @@ public struct ComparisonSummary: Sendable, Equatable {
                 return grid[a].learningRate < grid[b].learningRate
             }!
         }
-        return grid.indices.min { a, b in
+        return eligible.min { a, b in
             if accuracy(grid[a]) != accuracy(grid[b]) { return accuracy(grid[a]) > accuracy(grid[b]) }
             return grid[a].learningRate < grid[b].learningRate
         }!
