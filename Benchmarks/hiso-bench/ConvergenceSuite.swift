@@ -76,7 +76,7 @@ struct ConvergenceSuite: BenchmarkSuite {
     @Option(help: "Evaluate every this many rounds (default: digits 25, fmnist-cnn 100).")
     var evalEvery: Int?
 
-    @Option(help: "fmnist-cnn: comma list of methods (default decomfl,hiso,hiso-paper,fedzo,fedavg).")
+    @Option(help: "fmnist-cnn: comma list of methods (default decomfl,hiso,hiso-paper,hiso-curv,fedzo,fedavg).")
     var methods: String?
 
     @Option(name: .customLong("lr"), help: "fmnist-cnn: fix a method's learning rate instead of its grid, as METHOD=LR (repeatable).")
