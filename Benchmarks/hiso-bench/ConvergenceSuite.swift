@@ -88,6 +88,9 @@ struct ConvergenceSuite: BenchmarkSuite {
     @Option(help: "digits-reference and fmnist-cnn: a run diverges when an evaluated training loss exceeds this multiple of its round-0 training loss (or a loss is not finite); recorded in every run record, and a rate at which any seed diverged is not selected.")
     var divergenceMultiple = 3.0
 
+    @Option(help: "fmnist-cnn: training images held out as the validation split that chooses each method's learning rate (0: choose on the test images).")
+    var validation = 5000
+
     @Option(help: "Stop after this many minutes of wall time, keeping what finished (default: no limit).")
     var budgetMinutes: Double?
 
@@ -119,6 +122,7 @@ struct ConvergenceSuite: BenchmarkSuite {
         if let s = seeds, s < 1 { throw ValidationError("--seeds must be at least 1, found \(s)") }
         if let r = rounds, r < 1 { throw ValidationError("--rounds must be at least 1, found \(r)") }
         if let e = evalEvery, e < 1 { throw ValidationError("--eval-every must be at least 1, found \(e)") }
+        if validation < 0 { throw ValidationError("--validation must be at least 0, found \(validation)") }
         if pilotRounds < 0 { throw ValidationError("--pilot-rounds must be at least 0, found \(pilotRounds)") }
         if !(divergenceMultiple.isFinite && divergenceMultiple > 1) {
             throw ValidationError("--divergence-multiple must be a finite number above 1, found \(divergenceMultiple)")

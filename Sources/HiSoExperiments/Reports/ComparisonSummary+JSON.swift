@@ -46,6 +46,7 @@ extension ComparisonSummary.MethodResult: Encodable {
         case bytesPerRound = "bytes_per_round"
         case msPerRound = "ms_per_round"
         case grid = "lr_grid"
+        case selectionSplit = "lr_selection_split"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -55,6 +56,7 @@ extension ComparisonSummary.MethodResult: Encodable {
         }
         try c.encode(method, forKey: .method)
         try c.encode(learningRate, forKey: .learningRate)
+        try c.encode(selectionSplit, forKey: .selectionSplit)
         try c.encode(seeds, forKey: .seeds)
         try c.encode(map { $0.medianRounds }, forKey: .medianRoundsTo)
         try c.encode(map { $0.minRounds }, forKey: .minRoundsTo)

@@ -13,7 +13,9 @@ import HiSoFederation
 /// - *Speedup* at a target: baseline median rounds / method median rounds (nil if either is nil).
 /// - *Bytes to a target*: the median over seeds of the cumulative bytes, up plus down over all
 ///   clients, at the round that reached it (unreached = +infinity, as for rounds).
-/// - *Learning-rate selection* (when a method ran with several learning rates): only the rates at
+/// - *Learning-rate selection* (when a method ran with several learning rates) reads the
+///   validation split (held out from the training data) when every run of the method evaluated
+///   one, and the test accuracy otherwise (``MethodResult/selectionSplit`` says which): only the rates at
 ///   which no seed diverged (non-finite loss, or training loss above the plan's multiple of the
 ///   initial loss) are eligible; when every rate diverged on some seed, all are, and the report
 ///   lists the divergences. Among the eligible rates, take the highest target that at least one
@@ -43,9 +45,11 @@ public struct ComparisonSummary: Sendable, Equatable {
     public struct LearningRateCandidate: Sendable, Equatable {
         /// The learning rate.
         public var learningRate: Double
-        /// Median rounds to each target (nil = not reached by the median seed), in target order.
+        /// Median rounds to each target on the selection split (nil = not reached by the median
+        /// seed), in target order.
         public var medianRounds: [Double?]
-        /// Median final test accuracy over seeds (NaN if every seed diverged before evaluating).
+        /// Median final accuracy on the selection split over seeds (NaN if every seed diverged
+        /// before evaluating).
         public var medianFinalAccuracy: Double
         /// Seeds that diverged at this rate (such a rate is not eligible while another is).
         public var divergedSeeds: Int = 0
@@ -79,6 +83,8 @@ public struct ComparisonSummary: Sendable, Equatable {
         public var incomplete: [String]
         /// The learning-rate grid with the selection rule's view of it (one entry when no grid).
         public var grid: [LearningRateCandidate]
+        /// The split the rate was chosen on: `validation` or `test`.
+        public var selectionSplit: String
     }
 
     /// The target accuracies, ascending.
@@ -131,14 +137,18 @@ public struct ComparisonSummary: Sendable, Equatable {
             if byRate[run.learningRate] == nil { lrOrder.append(run.learningRate) }
             byRate[run.learningRate, default: []].append(run)
         }
+        let validation = runs.allSatisfy(\.hasValidation)
         var grid = lrOrder.sorted().map { lr -> LearningRateCandidate in
             let seeds = byRate[lr]!
             return LearningRateCandidate(
                 learningRate: lr,
                 medianRounds: targets.map { target in
-                    ReportStatistics.finite(ReportStatistics.median(seeds.map { $0.roundReaching(target).map(Double.init) ?? .infinity }))
+                    ReportStatistics.finite(ReportStatistics.median(seeds.map { run in
+                        (validation ? run.roundReachingOnValidation(target) : run.roundReaching(target)).map(Double.init) ?? .infinity
+                    }))
                 },
-                medianFinalAccuracy: ReportStatistics.median(seeds.map(\.finalAccuracy).filter { !$0.isNaN }),
+                medianFinalAccuracy: ReportStatistics.median(
+                    seeds.map { validation ? $0.finalValidationAccuracy : $0.finalAccuracy }.filter { !$0.isNaN }),
                 divergedSeeds: seeds.filter { $0.status == .diverged }.count,
                 selected: false)
         }
@@ -160,7 +170,8 @@ public struct ComparisonSummary: Sendable, Equatable {
             incomplete: seeds.filter { $0.status != .completed }.map { run in
                 "seed \(run.seed): \(run.status.rawValue) after \(run.roundsCompleted) rounds" + (run.note.map { " (\($0))" } ?? "")
             },
-            grid: grid)
+            grid: grid,
+            selectionSplit: validation ? "validation" : "test")
     }
 
     /// Rounds and bytes to `target` over `seeds` (speedup filled in later).
