@@ -147,7 +147,9 @@ let package = Package(
         ),
         .testTarget(
             name: "HiSoCLITests",
-            dependencies: ["hiso", "HiSoKernels", "HiSoFederation", "HiSoExperiments"]
+            dependencies: [
+                "hiso", "HiSoKernels", "HiSoFederation", "HiSoExperiments", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -3,10 +3,13 @@ import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+private let systemWrite = Glibc.write
 #elseif canImport(Musl)
 import Musl
+private let systemWrite = Musl.write
 #elseif canImport(Darwin)
 import Darwin
+private let systemWrite = Darwin.write
 #endif
 
 /// Atomic file output: readers see either the old file or the complete new one, never a torn write.
@@ -24,21 +27,34 @@ public enum AtomicFile {
     ///   - data: the complete new content.
     ///   - url: the destination file; its directory must exist (see ``createDirectory(_:)``).
     /// - Throws: ``ReportError/cannotWrite(path:reason:)`` when the temporary file cannot be
-    ///   written or renamed; the temporary file is removed in that case.
+    ///   written or renamed (the reason says "not a directory", "permission denied",
+    ///   "read-only file system", ... and names the path at fault); the temporary file is
+    ///   removed in that case.
     /// - Complexity: O(data.count). Memory: no copy of `data`.
     public static func write(_ data: Data, to url: URL) throws(ReportError) {
         let n = counter.add(1, ordering: .relaxed).newValue
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(n).tmp")
-        do {
-            try data.write(to: temporary)
-        } catch {
-            throw .cannotWrite(path: url.path, reason: Self.reason(error))
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .cannotWrite(path: url.path, reason: diagnosis(errno, creating: url)) }
+        var failure: Int32 = 0
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < bytes.count {
+                let written = systemWrite(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                offset += written
+            }
         }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw .cannotWrite(path: url.path, reason: reason)
+        if close(fd) != 0, failure == 0 { failure = errno }
+        guard failure == 0, rename(temporary.path, url.path) == 0 else {
+            let code = failure != 0 ? failure : errno
+            unlink(temporary.path)
+            throw .cannotWrite(path: url.path, reason: diagnosis(code, creating: url))
         }
     }
 
@@ -49,30 +65,60 @@ public enum AtomicFile {
 
     /// Creates `url` and its missing parents as directories; succeeds if it already is one.
     ///
-    /// - Throws: ``ReportError/cannotCreateDirectory(path:reason:)`` when the path exists and is
-    ///   not a directory, or the directory cannot be created.
+    /// - Throws: ``ReportError/cannotCreateDirectory(path:reason:)`` when the path or one of its
+    ///   parents exists and is not a directory, or a directory cannot be created; the reason
+    ///   names the path at fault ("'/a/file' is not a directory", "permission denied in '/a'",
+    ///   "'/' is a read-only file system").
     public static func createDirectory(_ url: URL) throws(ReportError) {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else {
-                throw .cannotCreateDirectory(path: url.path, reason: "a file with that name exists")
+        let path = url.standardizedFileURL.path
+        var missing: [String] = []
+        var current = path
+        while !current.isEmpty && current != "/" {
+            var info = stat()
+            if stat(current, &info) == 0 {
+                guard info.st_mode & S_IFMT == S_IFDIR else {
+                    throw .cannotCreateDirectory(path: url.path, reason: "'\(current)' is not a directory")
+                }
+                break
             }
-            return
+            guard errno == ENOENT else { throw .cannotCreateDirectory(path: url.path, reason: diagnosis(errno, creating: URL(fileURLWithPath: current))) }
+            missing.append(current)
+            current = (current as NSString).deletingLastPathComponent
         }
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw .cannotCreateDirectory(path: url.path, reason: Self.reason(error))
+        for directory in missing.reversed() where mkdir(directory, 0o777) != 0 && errno != EEXIST {
+            throw .cannotCreateDirectory(path: url.path, reason: diagnosis(errno, creating: URL(fileURLWithPath: directory)))
         }
     }
 
-    /// A one-line reason for a Foundation error (the underlying POSIX message when there is one).
-    static func reason(_ error: any Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
+    /// A one-line reason for a failed `errno` while creating `url`, naming the path at fault:
+    /// "'P' is not a directory", "permission denied in 'P'", "'P' is on a read-only file
+    /// system", "'P' does not accept new entries" (a special file system such as /proc), or the
+    /// system's message.
+    public static func diagnosis(_ code: Int32, creating url: URL) -> String {
+        let parent = url.deletingLastPathComponent().path
+        switch code {
+        case ENOTDIR:
+            var current = parent
+            while !current.isEmpty && current != "/" {
+                var info = stat()
+                if stat(current, &info) == 0, info.st_mode & S_IFMT != S_IFDIR { return "'\(current)' is not a directory" }
+                current = (current as NSString).deletingLastPathComponent
+            }
+            return "a parent of '\(url.path)' is not a directory"
+        case EACCES, EPERM:
+            return "permission denied in '\(parent)'"
+        case EROFS:
+            return "'\(parent)' is on a read-only file system"
+        case ENOSPC:
+            return "no space left on the device of '\(parent)'"
+        case EISDIR:
+            return "'\(url.path)' is a directory"
+        case ENOENT:
+            var info = stat()
+            if stat(parent, &info) == 0 { return "'\(parent)' does not accept new entries (a special file system?)" }
+            return "'\(parent)' does not exist"
+        default:
+            return String(cString: strerror(code)) + " ('\(url.path)')"
         }
-        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
-        return ns.localizedDescription.replacingOccurrences(of: "\n", with: " ")
     }
 }

@@ -23,8 +23,8 @@ public struct RunProvenance: Codable, Sendable, Equatable {
     public var threads: Int
     /// Operating system and architecture, for example `Linux x86_64`.
     public var platform: String
-    /// The commit of the working directory when it is a git checkout, with `-dirty` appended when
-    /// tracked files were modified (`nil` otherwise).
+    /// The commit of the git checkout the executable was built in (`.build/` inside it), with
+    /// `-dirty` appended when tracked files were modified (`nil` outside a checkout).
     public var gitCommit: String?
 
     /// Makes a provenance from its parts.
@@ -85,13 +85,17 @@ public struct RunProvenance: Codable, Sendable, Equatable {
         return "\(system) \(version.majorVersion).\(version.minorVersion) \(architecture)"
     }()
 
-    /// The full commit hash of the current directory's git checkout, `-dirty` appended when
-    /// tracked files were modified (`git describe --always --dirty --abbrev=40 --exclude '*'`),
-    /// read once per process; `nil` when git is missing or the directory is not a checkout.
+    /// The full commit hash of the git checkout that holds the running executable (a SwiftPM
+    /// build puts it under the package's `.build/`), `-dirty` appended when tracked files were
+    /// modified (`git -C DIR describe --always --dirty --abbrev=40 --exclude '*'`), read once per
+    /// process; `nil` when git is missing or the executable is not inside a checkout. It says
+    /// which source the build came from only as far as the build is current with its checkout.
     public static let currentGitCommit: String? = {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "describe", "--always", "--dirty", "--abbrev=40", "--exclude", "*"]
+        let executable = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent()
+        guard let directory = executable?.path else { return nil }
+        process.arguments = ["git", "-C", directory, "describe", "--always", "--dirty", "--abbrev=40", "--exclude", "*"]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

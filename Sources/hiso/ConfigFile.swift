@@ -7,8 +7,12 @@ import Yams
 /// `-`. Values are scalars or lists of scalars; a list is the same as a comma-separated string
 /// (`lr: [0.01, 0.03]` = `--lr 0.01,0.03`). Flags given on the command line win over the file.
 /// The format is chosen by the extension (`.json`, `.yaml`, `.yml`); other names are read as
-/// YAML, which also accepts JSON.
+/// YAML, which also accepts JSON. The key ``provenanceKey`` (the `provenance` object that a run's
+/// `config.json` records) is informational and skipped.
 struct ConfigFile: Equatable {
+    /// The informational key of a written `config.json`: which code ran it (`RunProvenance`).
+    static let provenanceKey = "provenance"
+
     /// The path as given.
     let path: String
     /// Normalised key -> value text.
@@ -36,24 +40,27 @@ struct ConfigFile: Equatable {
         var values: [String: String] = [:]
         for (rawKey, rawValue) in document {
             let key = rawKey.replacingOccurrences(of: "_", with: "-")
+            if key == Self.provenanceKey { continue }
             guard knownKeys.contains(key) else {
                 throw .unknownConfigKey(path: path, key: rawKey, suggestion: Self.closest(to: key, in: knownKeys))
             }
             guard let text = rawValue.text() else {
-                throw .configFile(path: path, reason: "key '\(rawKey)' has a list inside a list; use a scalar or a list of scalars")
+                let what = if case .mapping = rawValue { "a nested mapping" } else { "a list inside a list" }
+                throw .configFile(path: path, reason: "key '\(rawKey)' has \(what); use a scalar or a list of scalars")
             }
             values[key] = text
         }
         self.values = values
     }
 
-    /// A value in a config file: a scalar or a list.
+    /// A value in a config file: a scalar, a list or (only under ``provenanceKey``) a mapping.
     enum Value: Decodable, Equatable {
         case bool(Bool)
         case int(Int)
         case double(Double)
         case string(String)
         case list([Value])
+        case mapping([String: Value])
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
@@ -65,14 +72,17 @@ struct ConfigFile: Equatable {
                 self = .double(d)
             } else if let s = try? c.decode(String.self) {
                 self = .string(s)
+            } else if let list = try? c.decode([Value].self) {
+                self = .list(list)
             } else {
-                self = .list(try c.decode([Value].self))
+                self = .mapping(try c.decode([String: Value].self))
             }
         }
 
-        /// The value as flag text: lists joined by commas; nil for a list inside a list.
+        /// The value as flag text: lists joined by commas; nil for a list inside a list or a mapping.
         func text(nested: Bool = false) -> String? {
             switch self {
+            case .mapping: return nil
             case .bool(let b): return b ? "true" : "false"
             case .int(let i): return String(i)
             case .double(let d): return String(describing: d)

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import HiSoFederation
+import HiSoKernels
 
 /// The `hiso` command: `train`, `compare`, `info` and `similarity`.
 ///
@@ -13,11 +15,26 @@ struct HiSoCommand: ParsableCommand {
         commandName: "hiso",
         abstract: "Federated zeroth-order training with scalar-only communication (DeComFL, HiSo and baselines).",
         discussion: """
-            Start with: hiso compare   (DeComFL vs HiSo on the built-in digits data, 3 seeds, under a minute)
+            Start with: hiso compare (DeComFL vs HiSo on the built-in digits data, 3 seeds, under a minute).
+
             Every flag can also be given in a JSON or YAML file with --config FILE (keys = flag names).
             """,
+        version: versionText,
         subcommands: [CompareCommand.self, TrainCommand.self, InfoCommand.self, SimilarityCommand.self]
     )
+
+    /// `hiso --version`: the package version, the backends of this build, the default thread
+    /// count, the platform and the git commit (when the executable sits in a git checkout).
+    static var versionText: String {
+        let provenance = RunProvenance.current(backend: nil, threads: 1)
+        return """
+            hiso \(provenance.packageVersion)
+            backend \(provenance.backend) (compiled: \(Kernels.compiledBackends.map(\.rawValue).joined(separator: ", ")); choose with --backend)
+            threads 1 by default (--threads N)
+            platform \(provenance.platform)
+            commit \(provenance.gitCommit ?? "unknown (not run from a git checkout)")
+            """
+    }
 
     /// Parses the process arguments, runs the command and exits with the documented status.
     static func main() {

@@ -20,6 +20,8 @@ struct RunSettings {
     var plan: ExperimentPlan
     /// Where files go.
     var outputDirectory: URL
+    /// What to do with an earlier run in ``outputDirectory`` (`--force`, `--resume`).
+    var outputPolicy: OutputFolder.Policy
     /// Print JSON on stdout.
     var json: Bool
     /// Debug logging.
@@ -30,6 +32,10 @@ struct RunSettings {
     /// - Throws: ``CommandLineError`` naming the flag or config key at fault.
     init(_ o: SharedOptions, mode: Mode) throws(CommandLineError) {
         let (t, a, f, e) = (o.task, o.algorithm, o.federation, o.experiment)
+        outputDirectory = URL(fileURLWithPath: e.resume ?? e.out ?? (mode == .train ? "results/train" : "results/compare"), isDirectory: true)
+        if e.force && e.resume != nil { throw .conflict("--force replaces the run in --out and --resume continues it; give one of them.") }
+        outputPolicy = e.resume != nil ? .resume : e.force ? .replace : .fresh
+        if outputPolicy == .resume { try OutputFolder(directory: outputDirectory, mode: mode).check(.resume) }
         let task = t.task ?? .digits
         if t.split != nil && task != .digitsReference {
             throw .conflict("\(o.origin("split")) applies only to --task digits-reference (the task is \(task)).")
@@ -147,7 +153,6 @@ struct RunSettings {
         plan = ExperimentPlan(
             task: spec, configuration: c, methods: methods, learningRates: rates,
             seeds: (0..<(mode == .train ? 1 : seedCount)).map { firstSeed &+ UInt64($0) }, targets: targets)
-        outputDirectory = URL(fileURLWithPath: e.out ?? (mode == .train ? "results/train" : "results/compare"), isDirectory: true)
         json = e.json
         verbose = e.verbose
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The options `train` and `compare` share: every knob of docs/ALGORITHM.md, grouped for `--help`.
 ///
@@ -36,26 +37,48 @@ struct SharedOptions: ParsableArguments {
         return names
     }()
 
-    /// The keys a config file may use: every declared name but the file machinery itself, plus
-    /// the singular `method`.
+    /// The keys a config file may use: every declared name but the file machinery itself and the
+    /// output-folder choices (`force`, `resume`), plus the singular `method`.
     static var configKeys: Set<String> {
-        Set(declaredNames.map(\.name)).subtracting(["config", "config-keys", "dump-config"]).union(["method"])
+        Set(declaredNames.map(\.name)).subtracting(["config", "config-keys", "dump-config", "force", "resume"]).union(["method"])
     }
+
+    /// The flags `--resume` may be combined with (they change no result).
+    static let resumeCompatible: Set<String> = ["resume", "json", "verbose"]
 
     /// `arguments` with the keys of the `--config` file inserted before them as flags (keys that
     /// the arguments also give are left out, so the command line wins), and a hidden
     /// `--config-keys` listing what the file supplied (for messages that name their origin).
     ///
-    /// - Throws: ``CommandLineError`` for an unreadable or malformed file or an unknown key.
+    /// `--resume DIR` reads `DIR/config.json` as the config file, and takes no flag that could
+    /// change the run (only ``resumeCompatible``).
+    ///
+    /// - Throws: ``CommandLineError`` for an unreadable or malformed file, an unknown key, or
+    ///   `--resume` with another setting or without `DIR/config.json`.
     static func layered(_ arguments: [String]) throws(CommandLineError) -> [String] {
         var path: String?
+        var resume: String?
         var given: Set<String> = []
         for (i, token) in arguments.enumerated() where token.hasPrefix("--") {
             let name = String(token.dropFirst(2).prefix { $0 != "=" })
             given.insert(name == "method" ? "methods" : name)
-            if name == "config" {
-                path = token.contains("=") ? String(token.drop { $0 != "=" }.dropFirst()) : (i + 1 < arguments.count ? arguments[i + 1] : nil)
+            let value = token.contains("=") ? String(token.drop { $0 != "=" }.dropFirst()) : (i + 1 < arguments.count ? arguments[i + 1] : nil)
+            if name == "config" { path = value }
+            if name == "resume" { resume = value }
+        }
+        var prefix: [String] = []
+        if let resume {
+            if let other = given.subtracting(resumeCompatible).sorted().first {
+                throw .conflict(
+                    "--resume continues the run as \(resume)/config.json describes it, so it takes no --\(other); "
+                        + "start a new run with --force or another --out to change settings.")
             }
+            let file = URL(fileURLWithPath: resume, isDirectory: true).appendingPathComponent("config.json").path
+            guard FileManager.default.fileExists(atPath: file) else {
+                throw .conflict("cannot resume '\(resume)': it has no config.json (give the --out folder of a hiso train or compare run).")
+            }
+            path = file
+            prefix = ["--config=\(file)"]
         }
         guard let path else { return arguments }
         let file = try ConfigFile(path: path, knownKeys: configKeys)
@@ -72,7 +95,7 @@ struct SharedOptions: ParsableArguments {
                 inserted.append("--\(key)=\(text)")
             }
         }
-        return inserted + ["--config-keys=" + supplied.joined(separator: ",")] + arguments
+        return prefix + inserted + ["--config-keys=" + supplied.joined(separator: ",")] + arguments
     }
 
     /// Parses `arguments` with the config file layered under them (``layered(_:)``).

@@ -24,11 +24,13 @@ struct TaskOptions: ParsableArguments {
     var subset: TrainableSubset?
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp("sst2-minilm: use only the first n training sentences (default 20000).", valueName: "n"),
         transform: Checked.int(1...Int.max))
     var trainLimit: Int?
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "sst2-minilm: hold out n training sentences (before the client split) as a validation split, reported next to dev (default 0).",
             valueName: "n"),
@@ -43,11 +45,13 @@ struct TaskOptions: ParsableArguments {
     var partition: TaskSpecification.PartitionKind?
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp("Dirichlet concentration alpha for the dirichlet partitions.", valueName: "alpha"),
         transform: Checked.double("a positive number") { $0 > 0 })
     var alpha: Double?
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp("quadratic: dimension d (default 1000).", valueName: "d"),
         transform: Checked.int(1...Int.max))
     var dimension: Int?
@@ -56,6 +60,7 @@ struct TaskOptions: ParsableArguments {
     var spectrum: TaskSpecification.SpectrumKind?
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "quadratic: the spectrum's parameter: log-normal sigma (default 1), power-law exponent (default 1), spike height (default 100).",
             valueName: "value"),
@@ -63,6 +68,7 @@ struct TaskOptions: ParsableArguments {
     var spectrumParameter: Double?
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp("quadratic: rank of the spiked spectrum (default 10).", valueName: "r"),
         transform: Checked.int(1...Int.max))
     var spikeRank: Int?
@@ -71,6 +77,7 @@ struct TaskOptions: ParsableArguments {
     var basis: QuadraticBasis?
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp("quadratic: per-client gradient-noise scale (default 0).", valueName: "sigma"),
         transform: Checked.double("a number >= 0") { $0 >= 0 })
     var noise: Double?

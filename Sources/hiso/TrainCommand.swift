@@ -9,11 +9,20 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train once (one method, learning rate and seed) and write the curve, config and summary.",
         discussion: """
-            Files in --out (default results/train), kept valid while the run goes (Ctrl-C keeps them):
-              curve.csv     round, test_accuracy, test_loss, train_loss, bytes_up, bytes_down, wall_seconds
-              summary.json  status, final accuracy, rounds and bytes to each target, ms/round
-              config.json   every setting by flag name (reproduce with --config DIR/config.json)
-              plan.json     the resolved task specification and run configuration
+            Files in --out (default results/train), valid at every moment (Ctrl-C keeps them):
+              curve.csv        round, accuracy, losses, bytes up and down, wall seconds
+              summary.json     status, final accuracy, rounds and bytes to targets
+              config.json      every setting by flag name (--config DIR/config.json
+                               reruns it)
+              plan.json        the resolved task and run configuration
+              checkpoint.json  the state at the last evaluation or where it stopped
+              run.json         the run record: task, configuration, curve
+
+            config.json, summary.json, run.json and checkpoint.json record the provenance: package \
+            version, backend, threads, platform and git commit.
+
+            A folder holding an earlier run is refused: continue it with --resume DIR (an interrupted run goes \
+            on from its checkpoint, bit for bit), or replace it with --force (its files move to DIR/replaced-<time>/).
             """)
 
     @OptionGroup var options: SharedOptions
@@ -30,7 +39,8 @@ struct TrainCommand: ParsableCommand {
         LogSetup.bootstrap()
         let session = ExperimentSession(settings, mode: .train, interrupt: interrupt, showProgress: showProgress)
         let curve = try session.train()
-        let summary = RunSummary(curve: curve, roundsPlanned: settings.plan.configuration.rounds, targets: settings.plan.targets)
+        let summary = RunSummary(
+            curve: curve, roundsPlanned: settings.plan.configuration.rounds, targets: settings.plan.targets, provenance: session.provenance)
         if settings.json {
             FileHandle.standardOutput.write(try ReportJSON.data(summary))
         } else {
@@ -38,7 +48,10 @@ struct TrainCommand: ParsableCommand {
         }
         switch curve.status {
         case .interrupted:
-            throw RunFailure(description: "interrupted after \(curve.roundsCompleted) rounds; partial results are in \(settings.outputDirectory.path)", exitStatus: 130)
+            throw RunFailure(
+                description: "interrupted after \(curve.roundsCompleted) rounds; partial results are in \(settings.outputDirectory.path); "
+                    + "continue with hiso train --resume \(settings.outputDirectory.path)",
+                exitStatus: 130)
         case .diverged:
             throw RunFailure(description: (curve.note ?? "the run diverged") + "; results so far are in \(settings.outputDirectory.path)", exitStatus: 1)
         case .completed, .running:

@@ -60,29 +60,86 @@ public final class ExperimentRunner {
         return task
     }
 
+    /// Opens the data and checks every method of the plan against its task, before anything is
+    /// written: builds each run's task (loading and validating its data) and sets up one run per
+    /// method without playing a round.
+    ///
+    /// - Throws: ``CatalogError`` for missing or corrupt data, `FederationError` for a
+    ///   configuration the task cannot run (client count, gradients).
+    /// - Complexity: one task build per distinct client count (cached for the runs) and one
+    ///   model initialisation per method.
+    public func prepare() throws {
+        var checked: Set<ComparedMethod> = []
+        for run in plan.runs where checked.insert(run.method).inserted {
+            _ = try FederatedRun(configuration: run.configuration, task: task(for: run.configuration))
+        }
+    }
+
+    /// Where a run keeps its checkpoint, and the checkpoint it continues from.
+    public struct Checkpointing {
+        /// The checkpoint file: written atomically after every evaluation and when the run
+        /// stops (finished, interrupted or diverged).
+        public var path: String
+        /// The state to continue from (`nil`: start afresh).
+        public var resume: Checkpoint?
+        /// Training seconds the interrupted run had already spent (added to the resumed curve's).
+        public var trainingSeconds: Double
+
+        /// - Parameters:
+        ///   - path: where to write the checkpoint.
+        ///   - resume: the checkpoint to continue from, if any.
+        ///   - trainingSeconds: training seconds spent before the checkpoint.
+        public init(path: String, resume: Checkpoint? = nil, trainingSeconds: Double = 0) {
+            self.path = path
+            self.resume = resume
+            self.trainingSeconds = trainingSeconds
+        }
+    }
+
     /// Runs one run of the plan; with ``ExperimentPlan/divergenceLossMultiple`` `k`, a run whose
     /// evaluated training loss exceeds `k` times its round-0 training loss stops there as diverged.
     ///
+    /// A run continued from a checkpoint gives the same curve, bit for bit (times aside), as the
+    /// run that was never stopped.
+    ///
     /// - Parameters:
     ///   - run: the run.
+    ///   - checkpointing: where to keep a checkpoint and what to resume from (`nil`: none).
     ///   - observer: called after every round and evaluation with the curve so far; return
     ///     `.stop` to end the run early (its status becomes `interrupted`).
     /// - Returns: the curve, with status `completed`, `interrupted` or `diverged`.
     /// - Throws: ``CatalogError`` or `FederationError` (other than divergence) when the run
-    ///   cannot be set up or fails.
-    public func execute(_ run: ExperimentPlan.Run, observer: (Event) -> RunControl = { _ in .proceed }) throws -> ReportCurve {
+    ///   cannot be set up or fails; `FederationError.checkpointMismatch` when the checkpoint to
+    ///   resume is of another configuration or another package version, backend or thread count.
+    public func execute(
+        _ run: ExperimentPlan.Run, checkpointing: Checkpointing? = nil, observer: (Event) -> RunControl = { _ in .proceed }
+    ) throws -> ReportCurve {
         let task = try task(for: run.configuration)
-        let federated = try FederatedRun(configuration: run.configuration, task: task)
-        let recorder = CurveRecorder(
-            ReportCurve(method: run.method.rawValue, learningRate: run.learningRate, seed: run.seed), timing: timing,
-            divergenceLossMultiple: plan.divergenceLossMultiple)
+        var curve = ReportCurve(method: run.method.rawValue, learningRate: run.learningRate, seed: run.seed)
+        let federated: FederatedRun
+        if let checkpointing, let resume = checkpointing.resume {
+            try Self.checkResumable(resume, run: run, file: checkpointing.path)
+            federated = try FederatedRun(resuming: resume, task: task)
+            let initialLoss = resume.curve.first?.testLoss ?? 0
+            curve.points = resume.curve.map { p in
+                var point = Self.point(p, initialLoss: initialLoss)
+                if timing == .omitted { point.wallSeconds = 0 }
+                return point
+            }
+            curve.roundsCompleted = resume.completedRounds
+            if timing == .measured { curve.trainingSeconds = checkpointing.trainingSeconds }
+        } else {
+            federated = try FederatedRun(configuration: run.configuration, task: task)
+        }
+        federated.checkpointPath = checkpointing?.path
+        let recorder = CurveRecorder(curve, timing: timing, divergenceLossMultiple: plan.divergenceLossMultiple)
         do {
             try federated.run { event in recorder.record(event, observer: observer) }
             if let reason = recorder.lossDivergence {
                 recorder.curve.status = .diverged
                 recorder.curve.note = reason
             } else {
-                recorder.curve.status = recorder.stopped && federated.completedRounds < run.configuration.rounds ? .interrupted : .completed
+                recorder.curve.status = federated.completedRounds < run.configuration.rounds ? .interrupted : .completed
             }
         } catch {
             guard case .diverged = error else { throw error }
@@ -90,7 +147,24 @@ public final class ExperimentRunner {
             recorder.curve.note = error.description
         }
         recorder.curve.roundsCompleted = federated.completedRounds
+        if let path = checkpointing?.path { try federated.checkpoint().write(to: path) }
         return recorder.curve
+    }
+
+    /// Checks that `checkpoint` continues `run` on this build: the same configuration, and the
+    /// same package version, backend and thread count (`RunProvenance`).
+    ///
+    /// - Throws: `FederationError.checkpointMismatch(file:reason:)` saying what differs.
+    public static func checkResumable(_ checkpoint: Checkpoint, run: ExperimentPlan.Run, file: String) throws(FederationError) {
+        guard let provenance = checkpoint.provenance else {
+            throw .checkpointMismatch(file: file, reason: "it records no package version, backend or thread count, so it cannot be continued bit for bit")
+        }
+        if let mismatch = provenance.mismatch(resuming: .current(for: run.configuration)) {
+            throw .checkpointMismatch(file: file, reason: mismatch)
+        }
+        guard checkpoint.configuration == run.configuration else {
+            throw .checkpointMismatch(file: file, reason: "it is a checkpoint of another configuration than \(run.method) lr \(run.learningRate) seed \(run.seed) of this plan")
+        }
     }
 
     /// A report point from a federation curve point; a task without accuracy (quadratic) reports
@@ -120,10 +194,16 @@ final class CurveRecorder {
 
     private let timing: ExperimentRunner.Timing
 
+    /// - Parameters:
+    ///   - curve: the curve so far (empty for a fresh run; a resumed run's points and training time).
+    ///   - timing: whether times are recorded.
+    ///   - divergenceLossMultiple: the training-loss divergence rule's multiple, if any.
     init(_ curve: ReportCurve, timing: ExperimentRunner.Timing, divergenceLossMultiple: Double? = nil) {
         self.curve = curve
         self.timing = timing
         self.divergenceLossMultiple = divergenceLossMultiple
+        initialLoss = curve.points.first?.testLoss
+        training = .nanoseconds(Int64((curve.trainingSeconds * 1e9).rounded()))
     }
 
     /// Records one event and asks the observer whether to go on.

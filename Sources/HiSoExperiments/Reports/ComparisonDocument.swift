@@ -1,7 +1,9 @@
+import HiSoFederation
+
 /// A comparison summary with its context: which task, how many runs finished, and whether the
 /// comparison is complete. Its JSON is the `hiso compare --json` object and `summary.json`:
 /// `{"task", "status", "runs_completed", "runs_planned", "targets", "baseline", "methods": [...]}`
-/// with `methods` as described in ``ComparisonSummary``.
+/// with `methods` as described in ``ComparisonSummary``, and `provenance` when recorded.
 public struct ComparisonDocument: Encodable, Sendable {
     /// The task name.
     public var task: String
@@ -15,9 +17,14 @@ public struct ComparisonDocument: Encodable, Sendable {
     public var runsPlanned: Int
     /// The summary.
     public var summary: ComparisonSummary
+    /// The package version, backend, threads, platform and commit that ran it (`nil`: not recorded).
+    public var provenance: RunProvenance?
 
     /// Makes a document.
-    public init(task: String, setting: String, runsCompleted: Int, runsPlanned: Int, summary: ComparisonSummary) {
+    public init(
+        task: String, setting: String, runsCompleted: Int, runsPlanned: Int, summary: ComparisonSummary, provenance: RunProvenance? = nil
+    ) {
+        self.provenance = provenance
         self.task = task
         self.setting = setting
         self.status = runsCompleted >= runsPlanned ? "complete" : "partial"
@@ -27,7 +34,7 @@ public struct ComparisonDocument: Encodable, Sendable {
     }
 
     private enum Keys: String, CodingKey {
-        case task, setting, status, targets, baseline, methods
+        case task, setting, status, targets, baseline, methods, provenance
         case runsCompleted = "runs_completed"
         case runsPlanned = "runs_planned"
     }
@@ -42,6 +49,7 @@ public struct ComparisonDocument: Encodable, Sendable {
         try c.encode(summary.targets, forKey: .targets)
         try c.encode(summary.baseline, forKey: .baseline)
         try c.encode(summary.methods, forKey: .methods)
+        try c.encodeIfPresent(provenance, forKey: .provenance)
     }
 
     /// `task: setting (complete|partial: n/N runs)`.

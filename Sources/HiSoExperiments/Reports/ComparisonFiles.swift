@@ -6,8 +6,10 @@ import HiSoFederation
 ///
 /// - `config.json`: the plan (written once);
 /// - `runs/<method>_lr<lr>_seed<seed>.csv`: each run's curve (also while it runs);
-/// - `runs/<method>_lr<lr>_seed<seed>.json`: each finished run's ``RunRecord`` (what ran, how it
-///   ended), which ``reusableCurve(task:configuration:method:learningRate:seed:divergenceLossMultiple:)`` reads back;
+/// - `runs/<method>_lr<lr>_seed<seed>.json`: each run's ``RunRecord`` (what ran, which code ran
+///   it, how it ended), which ``reusableCurve(task:configuration:method:learningRate:seed:divergenceLossMultiple:)`` reads back;
+/// - `runs/<method>_lr<lr>_seed<seed>.checkpoint.json`: the run's checkpoint, when the writer keeps one
+///   (`hiso compare` does, for `--resume`);
 /// - `curves.csv`: every run in one long table;
 /// - `summary.json`: ``ComparisonDocument`` (the `hiso compare --json` object);
 /// - `summary.csv`: one row per method: median/min/max rounds and median bytes per target,
@@ -57,19 +59,31 @@ public final class ComparisonFiles {
         task: TaskSpecification, configuration: RunConfiguration, method: String, learningRate: Double, seed: UInt64,
         divergenceLossMultiple: Double? = nil
     ) throws(ReportError) -> ReportCurve? {
-        let url = recordURL(ReportCurve(method: method, learningRate: learningRate, seed: seed))
-        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        let record = try ReportJSON.read(RunRecord.self, from: url)
-        guard record.task == task, record.configuration == configuration, record.divergenceLossMultiple == divergenceLossMultiple,
+        guard let record = try Self.savedRecord(in: directory, method: method, learningRate: learningRate, seed: seed),
+            record.task == task, record.configuration == configuration, record.divergenceLossMultiple == divergenceLossMultiple,
             record.provenanceMismatch == nil, record.curve.status == .completed || record.curve.status == .diverged
         else { return nil }
         return record.curve
     }
 
+    /// The record of a run saved in `directory` (any status), or `nil` when there is none.
+    ///
+    /// - Throws: `ReportError` when the record exists but cannot be read or parsed.
+    public static func savedRecord(in directory: URL, method: String, learningRate: Double, seed: UInt64) throws(ReportError) -> RunRecord? {
+        let url = runURL(in: directory, method: method, learningRate: learningRate, seed: seed, suffix: ".json")
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        return try ReportJSON.read(RunRecord.self, from: url)
+    }
+
+    /// `runs/<method>_lr<lr>_seed<seed><suffix>` in `directory`: `.csv` the curve, `.json` the
+    /// record, `.checkpoint.json` the checkpoint.
+    public static func runURL(in directory: URL, method: String, learningRate: Double, seed: UInt64, suffix: String) -> URL {
+        let name = String(runFileName(ReportCurve(method: method, learningRate: learningRate, seed: seed)).dropLast(".csv".count))
+        return directory.appendingPathComponent("runs").appendingPathComponent(name + suffix)
+    }
+
     private func recordURL(_ curve: ReportCurve) -> URL {
-        let name = Self.runFileName(curve)
-        return directory.appendingPathComponent("runs").appendingPathComponent(
-            String(name.dropLast(".csv".count)) + ".json")
+        Self.runURL(in: directory, method: curve.method, learningRate: curve.learningRate, seed: curve.seed, suffix: ".json")
     }
 
     /// Rewrites every aggregate file from the runs so far.

@@ -15,6 +15,7 @@ public final class RunFiles {
     public let minimumInterval: Double
     private let roundsPlanned: Int
     private let targets: [Double]
+    private let provenance: RunProvenance?
     private var lastWrite: ContinuousClock.Instant?
 
     /// The curve file.
@@ -32,10 +33,13 @@ public final class RunFiles {
     ///   - roundsPlanned: the run length, for the summary.
     ///   - targets: target accuracies, for the summary.
     ///   - minimumInterval: seconds between rewrites during the run (default 1).
+    ///   - provenance: which code runs it, recorded in `summary.json`.
     /// - Throws: `ReportError` when the directory or the file cannot be written.
     public init<C: Encodable>(
-        directory: URL, configuration: C, roundsPlanned: Int, targets: [Double], minimumInterval: Double = 1
+        directory: URL, configuration: C, roundsPlanned: Int, targets: [Double], minimumInterval: Double = 1,
+        provenance: RunProvenance? = nil
     ) throws(ReportError) {
+        self.provenance = provenance
         self.directory = directory
         self.roundsPlanned = roundsPlanned
         self.targets = targets
@@ -54,7 +58,7 @@ public final class RunFiles {
         if !force, let last = lastWrite, now - last < .milliseconds(Int64(minimumInterval * 1000)) { return false }
         lastWrite = now
         try curve.csvTable.write(to: curveURL)
-        try ReportJSON.write(RunSummary(curve: curve, roundsPlanned: roundsPlanned, targets: targets), to: summaryURL)
+        try ReportJSON.write(RunSummary(curve: curve, roundsPlanned: roundsPlanned, targets: targets, provenance: provenance), to: summaryURL)
         return true
     }
 

@@ -1,3 +1,5 @@
+import HiSoFederation
+
 /// The summary of one training run (`summary.json` of `hiso train`).
 public struct RunSummary: Encodable, Sendable {
     /// Rounds and bytes to one target.
@@ -44,6 +46,8 @@ public struct RunSummary: Encodable, Sendable {
     public var wallSeconds: Double
     /// Rounds and bytes to each target.
     public var targets: [Target]
+    /// The package version, backend, threads, platform and commit that ran it (`nil`: not recorded).
+    public var provenance: RunProvenance?
 
     /// Summarises a curve.
     ///
@@ -51,7 +55,9 @@ public struct RunSummary: Encodable, Sendable {
     ///   - curve: the run so far.
     ///   - roundsPlanned: the configured run length.
     ///   - targets: target accuracies.
-    public init(curve: ReportCurve, roundsPlanned: Int, targets: [Double]) {
+    ///   - provenance: which code ran it.
+    public init(curve: ReportCurve, roundsPlanned: Int, targets: [Double], provenance: RunProvenance? = nil) {
+        self.provenance = provenance
         method = curve.method
         learningRate = curve.learningRate
         seed = curve.seed
