@@ -17,12 +17,14 @@
 extension ComparisonSummary: Encodable {
     private enum Keys: String, CodingKey {
         case targets, baseline, methods
+        case baselineLearningRate = "baseline_learning_rate"
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(targets, forKey: .targets)
         try c.encode(baseline, forKey: .baseline)
+        try c.encode(baselineLearningRate, forKey: .baselineLearningRate)
         try c.encode(methods, forKey: .methods)
     }
 
@@ -40,6 +42,7 @@ extension ComparisonSummary.MethodResult: Encodable {
         case reachedSeeds = "reached_seeds"
         case medianBytesTo = "median_bytes_to"
         case speedup = "speedup_vs_baseline"
+        case sameRateSpeedup = "same_rate_speedup_vs_baseline"
         case finalAccuracy = "final_accuracy"
         case finalAccuracyMin = "final_accuracy_min"
         case finalAccuracyMax = "final_accuracy_max"
@@ -64,6 +67,7 @@ extension ComparisonSummary.MethodResult: Encodable {
         try c.encode(map { $0.reachedSeeds }, forKey: .reachedSeeds)
         try c.encode(map { $0.medianBytes }, forKey: .medianBytesTo)
         try c.encode(map { $0.speedup }, forKey: .speedup)
+        try c.encode(map { $0.sameRateSpeedup }, forKey: .sameRateSpeedup)
         try c.encode(finalAccuracy.finiteOrNil, forKey: .finalAccuracy)
         try c.encode(finalAccuracyMin.finiteOrNil, forKey: .finalAccuracyMin)
         try c.encode(finalAccuracyMax.finiteOrNil, forKey: .finalAccuracyMax)

@@ -10,7 +10,11 @@ import HiSoFederation
 /// - *Median* over seeds: the middle value (mean of the two middle values for an even count),
 ///   nil when it is infinite, that is when half or more of the seeds never reached the target.
 ///   *Min* is nil when no seed reached it, *max* is nil when any seed did not.
-/// - *Speedup* at a target: baseline median rounds / method median rounds (nil if either is nil).
+/// - *Speedup* at a target: baseline median rounds / method median rounds (nil if either is nil),
+///   each at its own selected rate (``baselineLearningRate`` and the method's). *Same-rate
+///   speedup*: the baseline's median rounds at the method's selected rate over the method's
+///   (nil when the baseline did not run that rate), so a headline that rests on comparing
+///   different rates shows as such.
 /// - *Bytes to a target*: the median over seeds of the cumulative bytes, up plus down over all
 ///   clients, at the round that reached it (unreached = +infinity, as for rounds).
 /// - *Learning-rate selection* (when a method ran with several learning rates) reads the
@@ -39,6 +43,9 @@ public struct ComparisonSummary: Sendable, Equatable {
         public var medianBytes: Double?
         /// Baseline median rounds / this median rounds; nil when either is nil or there is no baseline.
         public var speedup: Double?
+        /// The baseline's median rounds at this method's selected rate / this median rounds; nil
+        /// when either is nil or the baseline did not run that rate.
+        public var sameRateSpeedup: Double? = nil
     }
 
     /// One learning rate of a method's grid with the numbers the selection rule looked at.
@@ -91,6 +98,8 @@ public struct ComparisonSummary: Sendable, Equatable {
     public let targets: [Double]
     /// The method speedups are measured against (`decomfl`), if it took part.
     public let baseline: String?
+    /// The baseline's selected learning rate (each speedup compares it with the method's).
+    public let baselineLearningRate: Double?
     /// One entry per method, in the order methods first appear in the input.
     public let methods: [MethodResult]
 
@@ -116,15 +125,20 @@ public struct ComparisonSummary: Sendable, Equatable {
         var results = order.map { Self.summarise(method: $0, runs: byMethod[$0]!, targets: targets) }
         if let base = results.first(where: { $0.method == baseline }) {
             self.baseline = baseline
+            baselineLearningRate = base.learningRate
             for m in results.indices {
+                let sameRate = byMethod[baseline]!.filter { $0.learningRate == results[m].learningRate }
                 for t in targets.indices {
-                    if let b = base.targets[t].medianRounds, let r = results[m].targets[t].medianRounds, r > 0 {
-                        results[m].targets[t].speedup = b / r
+                    guard let r = results[m].targets[t].medianRounds, r > 0 else { continue }
+                    if let b = base.targets[t].medianRounds { results[m].targets[t].speedup = b / r }
+                    if !sameRate.isEmpty, let b = Self.targetResult(targets[t], sameRate).medianRounds {
+                        results[m].targets[t].sameRateSpeedup = b / r
                     }
                 }
             }
         } else {
             self.baseline = nil
+            baselineLearningRate = nil
         }
         self.methods = results
     }
