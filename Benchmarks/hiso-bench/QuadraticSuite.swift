@@ -12,7 +12,8 @@ import HiSoOptim
 /// `f(x) = 1/2 (x - x*)^T A (x - x*)` over dimensions, spectra, scalings, bases and tolerances;
 /// each (cell, method) chooses its rate from the grid `1e-4 * 2^k` on tuning seeds and reports
 /// the other seeds. Every unit writes `units/<cell>-<method>.json` atomically; `--resume` keeps
-/// the units whose file has the same configuration; `--jobs N` runs N units at once. After every
+/// the units whose file has the same configuration (`--report-only` only rewrites the report from
+/// them); `--jobs N` runs N units at once. After every
 /// unit the sweep rewrites `quadratic.md` (the report, partial until the end) and
 /// `quadratic.json` (every finished unit's row and runs). Cost: hours for the whole sweep on one
 /// core; `--dimensions 100 --targets 0.01` takes minutes.
@@ -71,6 +72,9 @@ struct QuadraticSuite: ParsableCommand {
     @Flag(help: "Reuse the units already written in --out with the same configuration.")
     var resume = false
 
+    @Flag(help: "Rewrite quadratic.md and quadratic.json from the units already in --out (same configuration), running nothing.")
+    var reportOnly = false
+
     @Option(help: "Output directory.")
     var out = "results/quadratic"
 
@@ -121,7 +125,7 @@ struct QuadraticSuite: ParsableCommand {
         let unitsDirectory = directory.appendingPathComponent("units", isDirectory: true)
         try AtomicFile.createDirectory(unitsDirectory)
         let kind = options.backends.first ?? .openblas
-        let pool = SweepPool(sweep: sweep, directory: unitsDirectory, resume: resume)
+        let pool = SweepPool(sweep: sweep, directory: unitsDirectory, resume: resume || reportOnly)
         let write: @Sendable ([QuadraticSweep.UnitResult]) throws -> Void = { results in
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -129,7 +133,7 @@ struct QuadraticSuite: ParsableCommand {
             try AtomicFile.write(sweep.markdownReport(results), to: directory.appendingPathComponent("quadratic.md"))
         }
         try write(pool.results)
-        let workers = min(jobs, max(1, pool.pending))
+        let workers = reportOnly ? 0 : min(jobs, max(1, pool.pending))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             pool.work(kind: kind, write: write)
         }
