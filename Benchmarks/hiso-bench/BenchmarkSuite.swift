@@ -47,8 +47,12 @@ final class BenchmarkContext {
     var minTrialSeconds: Double { quick ? 0.02 : 0.1 }
 
     /// Makes a kernel backend; the suite's options already ensured `kind` is compiled in.
-    func backend(_ kind: BackendKind, threads: Int) throws -> any KernelBackend {
-        try Kernels.backend(kind, threads: threads)
+    ///
+    /// - Parameter threadedGEMM: let OpenBLAS's GEMM use `threads` threads (the raw GEMM and model
+    ///   forward benchmarks); `false` gives the backend training runs with (one-thread BLAS, so
+    ///   that bits never depend on the thread count).
+    func backend(_ kind: BackendKind, threads: Int, threadedGEMM: Bool = false) throws -> any KernelBackend {
+        try Kernels.backend(kind, threads: threads, threadedGEMM: threadedGEMM)
     }
 
     /// Warm-up, then the median-ready timings of ``trials`` trials of `body`.

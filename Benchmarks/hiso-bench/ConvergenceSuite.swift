@@ -132,7 +132,7 @@ struct ConvergenceSuite: BenchmarkSuite {
             throw ValidationError("--shard expects I/N with 1 <= I <= N, found '\(shard)'")
         }
         if merge && shard != nil { throw ValidationError("--merge reads every shard's records; give it without --shard") }
-        if (merge || shard != nil) && scenario == "sst2-minilm" {
+        if (merge || shard != nil) && (scenario == "sst2-minilm" || scenario == "sst2-minilm-finetune") {
             throw ValidationError("--shard and --merge apply to digits-reference and fmnist-cnn")
         }
         if let b = budgetMinutes, !(b > 0) { throw ValidationError("--budget-minutes must be positive, found \(b)") }
@@ -144,6 +144,10 @@ struct ConvergenceSuite: BenchmarkSuite {
         }
         for name in (methods ?? "").split(separator: ",") where ComparedMethod(rawValue: String(name)) == nil {
             throw ValidationError("unknown method '\(name)': expected one of \(ComparedMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var named = Set<Substring>()
+        for name in (methods ?? "").split(separator: ",") where !named.insert(name).inserted {
+            throw ValidationError("--methods names '\(name)' twice")
         }
     }
 

@@ -28,7 +28,7 @@ extension KernelsSuite {
             for threads in context.threadCounts {
                 var bodies: [(BackendKind, () -> Void)] = []
                 for kind in context.backends {
-                    let backend = try context.backend(kind, threads: threads)
+                    let backend = try context.backend(kind, threads: threads, threadedGEMM: true)
                     bodies.append((kind, {
                         backend.gemm(
                             transA: false, transB: false, m: m, n: n, k: k, alpha: 1,

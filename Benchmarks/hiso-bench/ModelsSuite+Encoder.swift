@@ -42,7 +42,7 @@ extension ModelsSuite {
             }
             for threads in context.threadCounts {
                 for kind in context.backends {
-                    let backend = try context.backend(kind, threads: threads)
+                    let backend = try context.backend(kind, threads: threads, threadedGEMM: true)
                     let times = context.measureInterleaved([
                         { for o in operands { o.run(on: backend) } },
                         {
@@ -93,7 +93,9 @@ struct EncoderBatches {
     init(modelDirectory: String?, sst2Directory: String?, note: (String) -> Void) throws {
         let modelURL = modelDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
             ?? PretrainedBert.defaultDirectory(packageRoot: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-        if let sst2Directory, let model = try? PretrainedBert(directory: modelURL) {
+        // A model directory given on the command line must load; only the default location may be absent.
+        let model = modelDirectory != nil ? try PretrainedBert(directory: modelURL) : try? PretrainedBert(directory: modelURL)
+        if let sst2Directory, let model {
             let train = try SST2Dataset(directory: URL(fileURLWithPath: sst2Directory, isDirectory: true), split: "train")
             var generator = SeededGenerator(seed: 0, stream: [0x454E_4342])
             let picked = (0..<(Self.batchCount * Self.batchSize)).map { _ in train.sentences[generator.nextIndex(below: train.count)] }

@@ -102,7 +102,7 @@ struct ModelsSuite: BenchmarkSuite {
 
         for threads in context.threadCounts {
             for kind in context.backends {
-                let backend = try context.backend(kind, threads: threads)
+                let backend = try context.backend(kind, threads: threads, threadedGEMM: true)
                 let floorTimes = context.measure { operands.run(on: backend) }
                 let floorMs = floorTimes.median * 1e3
                 context.record(

@@ -19,7 +19,8 @@ import HiSoTransformer
 ///
 /// Usage:
 /// ```swift
-/// let probe = try LinearProbe.train(model: model, train: split.train, validation: split.validation, dev: dev)
+/// let probe = try LinearProbe.train(
+///     model: model, train: split.train, validation: split.validation, dev: dev, backend: try Kernels.backend())
 /// settings.initialHead = probe.head          // start fine-tuning from it
 /// ```
 /// Cost: the features are one full encoder forward per sentence (the dominant cost, about
@@ -268,7 +269,7 @@ public struct LinearProbe: Codable, Sendable, Equatable {
             var z = w[h]
             for j in 0..<h { z += w[j] * u[i * h + j] }
             let signed = labels[i] == 1 ? z : -z
-            total += signed > 0 ? Foundation.log1p(Foundation.exp(-signed)) : -signed + Foundation.log1p(Foundation.exp(signed))
+            total += Self.softplusOfNegative(signed)
         }
         var norm = 0.0
         for j in 0..<h { norm += w[j] * w[j] }
@@ -284,7 +285,7 @@ public struct LinearProbe: Codable, Sendable, Equatable {
             for j in 0..<h { z += w[j] * u[i * h + j] }
             if (z > 0 ? 1 : 0) == labels[i] { correct += 1 }
             let signed = labels[i] == 1 ? z : -z
-            total += signed > 0 ? Foundation.log1p(Foundation.exp(-signed)) : -signed + Foundation.log1p(Foundation.exp(signed))
+            total += Self.softplusOfNegative(signed)
         }
         return (Double(correct) / Double(max(labels.count, 1)), total / Double(max(labels.count, 1)))
     }
@@ -302,7 +303,7 @@ public struct LinearProbe: Codable, Sendable, Equatable {
             }
             if (z1 > z0 ? 1 : 0) == labels[i] { correct += 1 }
             let margin = labels[i] == 1 ? z1 - z0 : z0 - z1
-            total += margin > 0 ? Foundation.log1p(Foundation.exp(-margin)) : -margin + Foundation.log1p(Foundation.exp(margin))
+            total += Self.softplusOfNegative(margin)
         }
         return (Double(correct) / Double(max(labels.count, 1)), total / Double(max(labels.count, 1)))
     }
@@ -331,5 +332,13 @@ public struct LinearProbe: Codable, Sendable, Equatable {
             y[i] /= l[i * d + i]
         }
         return y
+    }
+}
+
+extension LinearProbe {
+    /// The logistic loss of a margin, `log(1 + exp(-m))`, evaluated without overflow for either
+    /// sign. Complexity: O(1).
+    static func softplusOfNegative(_ m: Double) -> Double {
+        m > 0 ? Foundation.log1p(Foundation.exp(-m)) : -m + Foundation.log1p(Foundation.exp(m))
     }
 }

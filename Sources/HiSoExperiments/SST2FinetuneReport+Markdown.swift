@@ -12,7 +12,7 @@ extension SST2FinetuneReport {
         out += "Setting: \(s.trainLimit.map { "first \($0)" } ?? "all") SST-2 training sentences less \(s.validationCount) held out "
             + "for validation (seed \(s.splitSeed)), \(s.clients) IID clients, \(s.sampledClients) sampled per round, tau \(s.localSteps), "
             + "P \(s.perturbations), mu \(s.mu), batch \(s.batchSize), forward differences; final runs: \(s.rounds) rounds, "
-            + "seeds \(s.seeds.map(String.init).joined(separator: ", ")), evaluated every \(s.evaluateEvery) rounds on dev (872) and validation.\n\n"
+            + "seeds \(s.seeds.map(String.init).joined(separator: ", ")), evaluated every \(s.evaluateEvery) rounds on the whole SST-2 dev split and on validation.\n\n"
         out += "Learning rate: chosen on the validation split, never on dev. Pilot: seed \(s.pilotSeed), \(s.pilotRounds) rounds per rate; "
             + "rule: the highest validation accuracy at the last evaluated round among the rates that did not diverge (ties to the smaller rate); "
             + "a grid whose choice sits at an edge is extended along 1-3-10 (at most \(s.maximumWidenings) times per edge). "
@@ -104,7 +104,8 @@ extension SST2FinetuneReport {
                 var parts: [String] = []
                 for (t, b) in zip(result.targets, base.targets) {
                     switch (t.medianRounds, b.medianRounds) {
-                    case let (h?, d?): parts.append("\(ReportFormat.percent(t.target)): \(ReportFormat.fixed(d / h, 2))x")
+                    case let (h?, d?) where h > 0: parts.append("\(ReportFormat.percent(t.target)): \(ReportFormat.fixed(d / h, 2))x")
+                    case let (_?, d?): parts.append("\(ReportFormat.percent(t.target)): HiSo at its start, DeComFL at round \(ReportFormat.fixed(d, 0))")
                     case (_?, nil): parts.append("\(ReportFormat.percent(t.target)): only HiSo reaches it")
                     case (nil, _?): parts.append("\(ReportFormat.percent(t.target)): only DeComFL reaches it")
                     case (nil, nil): parts.append("\(ReportFormat.percent(t.target)): neither")
@@ -140,13 +141,14 @@ extension SST2FinetuneReport {
     /// and the probe's dev accuracy as rules.
     ///
     /// - Parameter curves: the finished final curves of each start.
-    public func plots(curves: [SST2FinetuneScenario.Start: [ReportCurve]]) -> [String: SVGPlot] {
+    /// - Throws: `ReportError` when the curves of a start cannot be summarised.
+    public func plots(curves: [SST2FinetuneScenario.Start: [ReportCurve]]) throws(ReportError) -> [String: SVGPlot] {
         var out: [String: SVGPlot] = [:]
         var rules = settings.targets.map { SVGPlot.Rule(y: $0, label: ReportFormat.percent($0)) }
         if let probe { rules.append(SVGPlot.Rule(y: probe.devAccuracy, label: "linear probe \(percent(probe.devAccuracy))%")) }
         for start in settings.starts {
             let finals = curves[start] ?? []
-            let summary = finals.isEmpty ? nil : try? ComparisonSummary(curves: finals, targets: settings.targets)
+            let summary = finals.isEmpty ? nil : try ComparisonSummary(curves: finals, targets: settings.targets)
             let aligned = summary.map { ComparisonPlots.aligned(finals, $0) } ?? []
             let byRound = aligned.map { a in
                 SVGPlot.Series(
@@ -180,7 +182,8 @@ extension SST2FinetuneReport {
         for start in settings.starts {
             let head = start == .probe ? probe?.head : nil
             if start == .probe && probe == nil { continue }
-            let chosen = Dictionary(uniqueKeysWithValues: rows.filter { $0.start == start }.compactMap { row in
+            // The rule of ``init(directory:settings:)``: a rate is chosen once its grid stops widening.
+            let chosen = Dictionary(uniqueKeysWithValues: rows.filter { $0.start == start && $0.nextRate == nil }.compactMap { row in
                 row.choice.learningRate.map { (row.method, $0) }
             })
             curves[start] = try Self.finishedCurves(
@@ -189,7 +192,7 @@ extension SST2FinetuneReport {
         }
         try AtomicFile.write(markdown(), to: directory.appendingPathComponent("report.md"))
         try ReportJSON.write(self, to: directory.appendingPathComponent("report.json"))
-        for (name, plot) in plots(curves: curves) {
+        for (name, plot) in try plots(curves: curves) {
             try AtomicFile.write(plot.render(), to: directory.appendingPathComponent(name))
         }
     }

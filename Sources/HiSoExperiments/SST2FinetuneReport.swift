@@ -160,7 +160,10 @@ public struct SST2FinetuneReport: Encodable, Sendable {
                     grid: grid, initial: settings.grid(start, method), choice: choice, maximumWidenings: settings.maximumWidenings)
                 nextRates[method] = next
                 if next == nil { chosen[method] = choice.learningRate }
-                planned += grid.count + (next == nil ? 0 : 1) + settings.seeds.count
+                // Final runs are planned for a chosen rate, or while the grid may still widen; a
+                // grid that diverged everywhere and cannot widen plans none.
+                let finalsPlanned = choice.status == .allDiverged && next == nil ? 0 : settings.seeds.count
+                planned += grid.count + (next == nil ? 0 : 1) + finalsPlanned
                 finished += choice.grid.map(\.finished).reduce(0, +)
             }
             let finalPlan = settings.finalPlan(start: start, probeHead: head, chosen: chosen)

@@ -73,7 +73,7 @@ public enum SST2FinetuneScenario {
         /// Training sentences whose loss each evaluation reports (the divergence rule reads it).
         public var evaluationTrainSample: Int
 
-        /// The setting: `last-2`, all training sentences less 1,000 held out, 6 IID clients,
+        /// The default setting: `last-2`, all training sentences less 1,000 held out, 6 IID clients,
         /// 2 sampled, tau 1, P 5, mu 1e-3, batch 32, forward differences; DeComFL, HiSo and
         /// HiSo (paper rule) with grids {3e-6, 1e-5, 3e-5} from the probe (its sharp head
         /// diverges at 1e-4 within 2 rounds) and {3e-5, 1e-4, 3e-4} from the pretrained encoder;

@@ -23,8 +23,6 @@ final class ClientLanes {
         }
     }
 
-    /// The task the lanes replicate.
-    let source: ObjectIdentifier
     private let lanes: [Lane]
 
     /// `count` lanes replicating `task`, or `nil` when the task makes no replica.
@@ -45,7 +43,6 @@ final class ClientLanes {
         } catch {
             throw .task(TaskFailure(stage: .setup("task replicas for parallel clients"), underlying: error))
         }
-        source = ObjectIdentifier(task)
         self.lanes = lanes
     }
 

@@ -11,10 +11,14 @@ extension ScalarEngine {
     ) throws(FederationError) -> [Result<ClientUpload, FederationError>]? {
         guard configuration.syncMode == .fast, backend.threads > 1, sampled.count > 1 else { return nil }
         if laneSource != ObjectIdentifier(task) {
-            laneSource = ObjectIdentifier(task)
+            // Forget the old task's lanes first, and name the new task only once its lanes exist
+            // (or it turned out to make no replicas), so a failure leaves nothing stale behind.
+            lanes = nil
+            laneSource = nil
             lanes = try ClientLanes(
                 task: task, count: min(backend.threads, configuration.sampledClients), kind: backend.kind,
                 estimator: estimator, localSteps: configuration.localSteps, dimension: server.parameters.count)
+            laneSource = ObjectIdentifier(task)
         }
         guard let lanes else { return nil }
         let seed = configuration.seed

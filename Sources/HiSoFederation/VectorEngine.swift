@@ -23,7 +23,8 @@ final class VectorEngine {
     private(set) var round: UInt64
     private var local: [Float]
     private var workspace: [Float]
-    private let zoStep: FusedZOStep
+    /// FedZO's local ZO-SGD, through the package's one round loop.
+    private let trainer: LocalTrainer
     private var scalars: [Float]
     /// One delta buffer per sampled client, allocated in the first round and reused.
     private var deltas: [[Float]] = []
@@ -47,8 +48,10 @@ final class VectorEngine {
         let d = parameters.count
         local = [Float](repeating: 0, count: d)
         workspace = [Float](repeating: 0, count: configuration.method.needsGradient ? d : 0)
-        zoStep = FusedZOStep(backend: backend, dimension: configuration.method == .fedzo ? d : 0)
-        scalars = [Float](repeating: 0, count: configuration.perturbations)
+        trainer = LocalTrainer(
+            estimator: estimator, localSteps: configuration.localSteps,
+            dimension: configuration.method == .fedzo ? d : 0, backend: backend)
+        scalars = [Float](repeating: 0, count: configuration.method == .fedzo ? configuration.localSteps * configuration.perturbations : 0)
     }
 
     /// The seed stream of `client`'s own FedZO directions.
@@ -95,32 +98,29 @@ final class VectorEngine {
     ) throws(FederationError) -> Float {
         let c = configuration
         let r = round
-        local.withUnsafeMutableBufferPointer { model in
-            parameters.withUnsafeBufferPointer { x in _ = model.update(fromContentsOf: x) }
-        }
         var firstLoss: Float = 0
         let backend = self.backend
-        let estimator = self.estimator
         let clientSeed = Self.clientSeed(runSeed: c.seed, client: i)
         do {
-            try local.withUnsafeMutableBufferPointer { model in
-                try workspace.withUnsafeMutableBufferPointer { work in
+            if c.method == .fedzo {
+                firstLoss = try local.withUnsafeMutableBufferPointer { model in
                     try scalars.withUnsafeMutableBufferPointer { g in
+                        try parameters.withUnsafeBufferPointer { x in
+                            try trainer.train(
+                                from: x, into: model, scale: nil, runSeed: clientSeed, round: r, learningRate: learningRate,
+                                scalars: g
+                            ) { point, k in try task.loss(at: point, batch: BatchKey(seed: c.seed, client: i, round: r, step: k)) }
+                        }
+                    }
+                }
+            } else {
+                try local.withUnsafeMutableBufferPointer { model in
+                    parameters.withUnsafeBufferPointer { x in _ = model.update(fromContentsOf: x) }
+                    try workspace.withUnsafeMutableBufferPointer { work in
                         for k in 0..<c.localSteps {
                             let batch = BatchKey(seed: c.seed, client: i, round: r, step: k)
-                            let value: Float
-                            if c.method == .fedzo {
-                                let seed = StepSeed.derive(runSeed: clientSeed, round: r, step: k)
-                                value = try zoStep.estimate(
-                                    at: UnsafeBufferPointer(model), scale: nil, seed: seed, mu: estimator.mu,
-                                    scheme: estimator.scheme, scalars: g) { try task.loss(at: $0, batch: batch) }
-                                ZOUpdate.apply(
-                                    to: model, scalars: UnsafeBufferPointer(g), scale: nil, seed: seed,
-                                    learningRate: learningRate, backend: backend)
-                            } else {
-                                value = try task.lossAndGradient(at: UnsafeBufferPointer(model), gradient: work, batch: batch)
-                                backend.axpy(UnsafeBufferPointer(work), alpha: -learningRate, model)
-                            }
+                            let value = try task.lossAndGradient(at: UnsafeBufferPointer(model), gradient: work, batch: batch)
+                            backend.axpy(UnsafeBufferPointer(work), alpha: -learningRate, model)
                             if k == 0 { firstLoss = value }
                         }
                     }

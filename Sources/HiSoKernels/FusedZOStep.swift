@@ -43,6 +43,8 @@
 /// count. With one thread a step makes no heap allocation at all (the loss closure aside; see
 /// `FusedAllocationTests`); with more, only what `DispatchQueue.concurrentPerform` itself needs.
 /// The step owns its workspace, so it is not copyable; one instance per concurrent user.
+/// `@unchecked Sendable`: the raw workspace pointer is owned uniquely by this non-copyable value
+/// (moving it to another task moves the ownership), and no two callers can share it.
 public struct FusedZOStep: ~Copyable, @unchecked Sendable {
     /// Where the passes after the first take `z` from.
     public enum DirectionMode: String, Sendable, CaseIterable, CustomStringConvertible {

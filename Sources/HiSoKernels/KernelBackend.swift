@@ -13,7 +13,7 @@
 public protocol KernelBackend: PerturbationKernels, LinearAlgebraKernels, PatchKernels {
     /// Which backend this is.
     var kind: BackendKind { get }
-    /// The number of threads the fused kernels and GEMM use (on OpenBLAS, its own pool is set to
-    /// this count before each call, so the two pools never run at once). At least 1.
+    /// The number of threads the fused kernels and the Swift GEMM use; no result depends on it
+    /// (OpenBLAS's GEMM uses it only when asked, see `OpenBLASBackend.threadedGEMM`). At least 1.
     var threads: Int { get }
 }

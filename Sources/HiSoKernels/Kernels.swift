@@ -16,17 +16,23 @@ public enum Kernels {
     ///
     /// - Parameters:
     ///   - kind: the backend, or `nil` for ``defaultKind``.
-    ///   - threads: the thread count for the fused kernels (and OpenBLAS's GEMM); at least 1.
+    ///   - threads: the thread count for the fused kernels and the Swift GEMM; at least 1. Neither
+    ///     changes a bit with it.
+    ///   - threadedGEMM: let OpenBLAS's GEMM use `threads` threads too, whose results may differ
+    ///     in the last bits between thread counts (``OpenBLASBackend/threadedGEMM``); the Swift
+    ///     backend ignores it.
     /// - Throws: ``KernelError/backendNotCompiled(_:)`` when `kind` is not in this build,
     ///   ``KernelError/invalidThreadCount(_:)`` when `threads < 1`.
-    public static func backend(_ kind: BackendKind? = nil, threads: Int = 1) throws(KernelError) -> any KernelBackend {
+    public static func backend(
+        _ kind: BackendKind? = nil, threads: Int = 1, threadedGEMM: Bool = false
+    ) throws(KernelError) -> any KernelBackend {
         guard threads >= 1 else { throw .invalidThreadCount(threads) }
         switch kind ?? defaultKind {
         case .swift:
             return SwiftBackend(threads: threads)
         case .openblas:
             #if OpenBLAS
-            return OpenBLASBackend(threads: threads)
+            return OpenBLASBackend(threads: threads, threadedGEMM: threadedGEMM)
             #else
             throw .backendNotCompiled(.openblas)
             #endif

@@ -13,21 +13,21 @@ import Darwin
 /// (`openblas_set_num_threads`) is process-global: a call that changes it while another call's
 /// multi-threaded routine runs corrupts that routine's result. So every BLAS and LAPACK call
 /// goes through ``withPool(_:)``, which keeps the pool at 1 thread except inside a call of a
-/// backend with more threads, and serialises what must be serialised (``BLASPool``):
+/// backend with more BLAS threads (``OpenBLASBackend/threadedGEMM``), and serialises what must be
+/// serialised (``BLASPool``):
 /// - a call of a 1-thread backend holds the pool's lock shared: any number of them run at once
 ///   (parallel client lanes), each on its caller's thread, never touching the pool;
 /// - a call of a backend with more threads holds it exclusively: it waits for every running call,
 ///   sets the pool to its thread count, calls, and sets the pool back to 1.
 ///
-/// GEMM therefore runs on exactly the backend's thread count, and no other parallel loop of ours
-/// runs while it does: the fused kernels and OpenBLAS never spin against each other. OpenBLAS's
-/// threaded sgemm may round the last bits differently from its one-thread sgemm; runs that must
-/// match a one-thread run bit for bit make their BLAS calls on one thread.
+/// GEMM therefore runs on exactly the backend's BLAS thread count, and no other parallel loop of
+/// ours runs while it does: the fused kernels and OpenBLAS never spin against each other.
 extension OpenBLASBackend {
     /// Runs one BLAS or LAPACK call under the pool discipline of the extension.
     @inline(__always)
     func withPool<R>(_ body: () -> R) -> R {
         let lock = BLASPool.lock
+        let threads = blasThreads
         if threads == 1 {
             pthread_rwlock_rdlock(lock)
             defer { pthread_rwlock_unlock(lock) }
@@ -42,7 +42,7 @@ extension OpenBLASBackend {
         return body()
     }
 
-    /// `C = alpha op(A) op(B) + beta C` through `cblas_sgemm` on ``threads`` threads.
+    /// `C = alpha op(A) op(B) + beta C` through `cblas_sgemm` (one thread unless ``threadedGEMM``).
     /// Complexity: `2 m n k` flops; memory: OpenBLAS's internal buffers.
     public func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,

@@ -16,7 +16,9 @@ import HiSoKernels
 /// stepped (the only case that needs a second d-vector).
 ///
 /// Memory: a `d`-float workspace for perturbed points (the fused step's), plus a `d`-float local
-/// model when `tau > 1`. One trainer can serve many simulated clients in turn; it owns its
+/// model that ``run(at:scale:runSeed:round:learningRate:scalars:loss:)`` allocates once, in its first
+/// round with `tau > 1` (``train(from:into:scale:runSeed:round:learningRate:scalars:loss:)`` steps the
+/// caller's buffer instead). One trainer can serve many simulated clients in turn; it owns its
 /// buffers, so it is not copyable.
 public struct LocalTrainer: ~Copyable, Sendable {
     /// The estimator (`P`, `mu`, scheme).
@@ -34,7 +36,7 @@ public struct LocalTrainer: ~Copyable, Sendable {
         self.estimator = estimator
         self.localSteps = localSteps
         step = FusedZOStep(backend: backend, dimension: dimension, mode: .cached)
-        local = localSteps > 1 ? [Float](repeating: 0, count: dimension) : []
+        local = []
     }
 
     /// The backend the passes run on.
@@ -59,40 +61,89 @@ public struct LocalTrainer: ~Copyable, Sendable {
         learningRate: Float, scalars: UnsafeMutableBufferPointer<Float>,
         loss: (_ parameters: UnsafeBufferPointer<Float>, _ step: Int) throws -> Float
     ) rethrows -> Float {
-        let (p, q) = (estimator.perturbations, estimator.scalarsPerStep)
+        let q = estimator.scalarsPerStep
         precondition(scalars.count == localSteps * q, "scalars has \(scalars.count) slots for tau * q = \(localSteps * q)")
-        let (mu, scheme, steps) = (estimator.mu, estimator.scheme, localSteps)
-        let curvature = estimator.curvature
-        func slots(_ k: Int) -> (UnsafeMutableBufferPointer<Float>, UnsafeMutableBufferPointer<Float>?) {
-            let g = UnsafeMutableBufferPointer(rebasing: scalars[(k * q)..<(k * q + p)])
-            return (g, curvature ? UnsafeMutableBufferPointer(rebasing: scalars[(k * q + p)..<((k + 1) * q)]) : nil)
-        }
-        if steps == 1 {
+        if localSteps == 1 {
             let seed = StepSeed.derive(runSeed: runSeed, round: round, step: 0)
-            let (g, c) = slots(0)
-            return try step.estimate(at: x, scale: scale, seed: seed, mu: mu, scheme: scheme, scalars: g, curvature: c) {
+            let (g, c) = Self.slots(scalars, step: 0, estimator: estimator)
+            return try step.estimate(
+                at: x, scale: scale, seed: seed, mu: estimator.mu, scheme: estimator.scheme, scalars: g, curvature: c
+            ) {
                 try loss($0, 0)
             }
         }
-        var firstLoss: Float = 0
-        let backend = step.backend
-        try local.withUnsafeMutableBufferPointer { model in
+        if local.count != x.count { local = [Float](repeating: 0, count: x.count) }
+        return try local.withUnsafeMutableBufferPointer { model in
             _ = model.update(fromContentsOf: x)
-            for k in 0..<steps {
-                let seed = StepSeed.derive(runSeed: runSeed, round: round, step: k)
-                let (g, c) = slots(k)
-                let value = try step.estimate(
-                    at: UnsafeBufferPointer(model), scale: scale, seed: seed, mu: mu, scheme: scheme, scalars: g,
-                    curvature: c
-                ) { try loss($0, k) }
-                if k == 0 { firstLoss = value }
-                if k < steps - 1 {
-                    ZOUpdate.apply(
-                        to: model, scalars: UnsafeBufferPointer(g), scale: scale, seed: seed, learningRate: learningRate,
-                        backend: backend)
-                }
+            return try Self.steps(
+                step, estimator: estimator, localSteps: localSteps, model: model, scale: scale, runSeed: runSeed, round: round, learningRate: learningRate, scalars: scalars,
+                updateLast: false, loss: loss)
+        }
+    }
+
+    /// Runs `tau` local ZO-SGD steps from `x` and applies every step's update, the last one
+    /// included, leaving the local model in `model` (the full-vector baseline FedZO, whose
+    /// clients upload `x_local - x`).
+    ///
+    /// Step `k` uses `StepSeed.derive(runSeed, round, k)`, the loss of step `k`, then
+    /// `model <- model - lr (1/P) sum_p g_{k,p} s ⊙ z_{k,p}`.
+    ///
+    /// - Parameters:
+    ///   - x: the round-start model (`d` floats), not modified.
+    ///   - model: receives the local model after `tau` steps (`d` floats).
+    ///   - scale: `s = H^(-1/2)`, `nil` for plain ZO-SGD.
+    ///   - runSeed: the seed stream of the directions (FedZO: the client's own).
+    ///   - round: the round index.
+    ///   - learningRate: the local learning rate.
+    ///   - scalars: receives `tau q` scalars, step-major (as ``run(at:scale:runSeed:round:learningRate:scalars:loss:)``).
+    ///   - loss: the loss at a point for local step `k`.
+    /// - Returns: the loss value of local step 0.
+    /// - Complexity: `tau` estimates and `tau` update passes; no allocation.
+    public func train(
+        from x: UnsafeBufferPointer<Float>, into model: UnsafeMutableBufferPointer<Float>,
+        scale: UnsafeBufferPointer<Float>?, runSeed: UInt64, round: UInt64, learningRate: Float,
+        scalars: UnsafeMutableBufferPointer<Float>,
+        loss: (_ parameters: UnsafeBufferPointer<Float>, _ step: Int) throws -> Float
+    ) rethrows -> Float {
+        precondition(model.count == x.count, "model has \(model.count) floats for d = \(x.count)")
+        precondition(scalars.count == localSteps * estimator.scalarsPerStep, "scalars has \(scalars.count) slots for tau * q")
+        _ = model.update(fromContentsOf: x)
+        return try Self.steps(
+            step, estimator: estimator, localSteps: localSteps, model: model, scale: scale, runSeed: runSeed, round: round, learningRate: learningRate, scalars: scalars,
+            updateLast: true, loss: loss)
+    }
+
+    /// The local steps on `model`, in place; the last step's update only when `updateLast`.
+    private static func steps(
+        _ step: borrowing FusedZOStep, estimator: ZOEstimator, localSteps: Int, model: UnsafeMutableBufferPointer<Float>, scale: UnsafeBufferPointer<Float>?, runSeed: UInt64, round: UInt64,
+        learningRate: Float, scalars: UnsafeMutableBufferPointer<Float>, updateLast: Bool,
+        loss: (_ parameters: UnsafeBufferPointer<Float>, _ step: Int) throws -> Float
+    ) rethrows -> Float {
+        let (mu, scheme) = (estimator.mu, estimator.scheme)
+        var firstLoss: Float = 0
+        for k in 0..<localSteps {
+            let seed = StepSeed.derive(runSeed: runSeed, round: round, step: k)
+            let (g, c) = slots(scalars, step: k, estimator: estimator)
+            let value = try step.estimate(
+                at: UnsafeBufferPointer(model), scale: scale, seed: seed, mu: mu, scheme: scheme, scalars: g, curvature: c
+            ) { try loss($0, k) }
+            if k == 0 { firstLoss = value }
+            if k < localSteps - 1 || updateLast {
+                ZOUpdate.apply(
+                    to: model, scalars: UnsafeBufferPointer(g), scale: scale, seed: seed, learningRate: learningRate,
+                    backend: step.backend)
             }
         }
         return firstLoss
+    }
+
+    /// Step `k`'s slots in a step-major scalar buffer: its `P` projected gradients and, with
+    /// curvature, its `P` second differences right after them.
+    private static func slots(
+        _ scalars: UnsafeMutableBufferPointer<Float>, step k: Int, estimator: ZOEstimator
+    ) -> (UnsafeMutableBufferPointer<Float>, UnsafeMutableBufferPointer<Float>?) {
+        let (p, q) = (estimator.perturbations, estimator.scalarsPerStep)
+        let g = UnsafeMutableBufferPointer(rebasing: scalars[(k * q)..<(k * q + p)])
+        return (g, estimator.curvature ? UnsafeMutableBufferPointer(rebasing: scalars[(k * q + p)..<((k + 1) * q)]) : nil)
     }
 }

@@ -64,6 +64,9 @@ public struct BertEncoder: Sendable {
         backend: any KernelBackend, cache: HiddenStateCache? = nil
     ) throws(TransformerError) {
         workspace.prefixLayers = nil
+        for b in 0..<indices.count where indices[b] < 0 || indices[b] >= texts.count {
+            throw .invalidArgument(name: "text index", value: "\(indices[b])", expected: "0..<\(texts.count)")
+        }
         let first = cache?.layers ?? 0
         if let cache, first > 0, !cache.hasAll(indices) {
             let missing = indices.filter { !cache.has($0) }

@@ -309,6 +309,7 @@ public final class SST2ClassificationTask {
 
     /// Fills `batch` with the (client, round, step) mini-batch.
     func fillBatch(client: Int, round: UInt64, step: Int) {
+        preparedKey = nil  // the prepared batch no longer matches `batch` and `batchLabels`
         let members = partition.clients[client]
         var generator = SeededGenerator(seed: configuration.seed, stream: [0x5353_5432, UInt64(client), round, UInt64(step)])
         for b in 0..<batch.count { batch[b] = members[generator.nextIndex(below: members.count)] }

@@ -40,11 +40,12 @@ final class CountingTask: FederatedTask {
 
 @Suite("sampled clients in parallel")
 struct ParallelClientsTests {
-    /// The final parameters and the counting wrapper of a run on `threads` threads.
+    /// The final parameters and the counting wrapper of a run on `threads` threads, its task
+    /// made (as the catalogue makes it) on a backend with the same thread count.
     static func run(
-        _ make: () throws -> any FederatedTask, method: FederatedMethod, kind: BackendKind, threads: Int, sampled: Int
+        _ make: (Int) throws -> any FederatedTask, method: FederatedMethod, kind: BackendKind, threads: Int, sampled: Int
     ) throws -> ([Float], CountingTask) {
-        let task = CountingTask(try make())
+        let task = CountingTask(try make(threads))
         var c = RunConfiguration()
         c.method = method
         c.clients = task.clientCount
@@ -65,14 +66,14 @@ struct ParallelClientsTests {
         arguments: [FederatedMethod.decomfl, .hiso])
     func classificationParallelEqualsSerial(method: FederatedMethod) throws {
         for kind in Kernels.compiledBackends {
-            let make = { () throws -> any FederatedTask in
+            let make = { (threads: Int) throws -> any FederatedTask in
                 let split = try DigitsDataset.builtIn(seed: 0)
                 let partition = try Partition(
                     clients: (0..<5).map { k in Array(stride(from: k, to: split.train.count, by: 5)) },
                     sampleCount: split.train.count, name: "round-robin")
                 return try ClassificationTask(
                     network: try Network.mlp(widths: [64, 16, 10]), train: split.train, test: split.test, partition: partition,
-                    batchSize: 16, backend: try Kernels.backend(kind, threads: 1))
+                    batchSize: 16, backend: try Kernels.backend(kind, threads: threads))
             }
             let (serial, one) = try Self.run(make, method: method, kind: kind, threads: 1, sampled: 3)
             let (parallel, two) = try Self.run(make, method: method, kind: kind, threads: 2, sampled: 3)
@@ -88,12 +89,12 @@ struct ParallelClientsTests {
     func sst2ParallelEqualsSerial() throws {
         let loaded = try #require(SST2Fixtures.loaded).get()
         for kind in Kernels.compiledBackends.prefix(1) {
-            let make = { () throws -> any FederatedTask in
+            let make = { (threads: Int) throws -> any FederatedTask in
                 let settings = SST2MiniLMTask.Settings(
                     subset: "last-1", clients: 4, batchSize: 4, maxLength: 16, trainLimit: 24, devLimit: 4, evaluationTrainSample: 4)
                 return try SST2MiniLMTask(
                     model: loaded.model, train: loaded.train, dev: loaded.dev, settings: settings, seed: 3,
-                    backend: try Kernels.backend(kind, threads: 1))
+                    backend: try Kernels.backend(kind, threads: threads))
             }
             let (serial, _) = try Self.run(make, method: .decomfl, kind: kind, threads: 1, sampled: 2)
             let (parallel, two) = try Self.run(make, method: .decomfl, kind: kind, threads: 2, sampled: 2)

@@ -212,6 +212,29 @@ struct SST2FinetuneScenarioTests {
         #expect(few.methods[0].targets[0].medianRounds == nil)
     }
 
+    @Test("a grid that diverged everywhere and cannot widen plans no final runs, so the report can finish")
+    func allDivergedPlansNoFinals() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hiso-finetune-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var settings = SST2FinetuneScenario.Settings(modelDirectory: "/m", dataDirectory: "/d")
+        settings.starts = [.pretrained]
+        settings.methods = [.decomfl]
+        settings.grids = ["pretrained": ["decomfl": [1e-4]]]
+        settings.maximumWidenings = 0
+        let pilotPlan = settings.pilotPlan(start: .pretrained, probeHead: nil, rates: settings.grids["pretrained"]!)
+        let pilotFiles = try ComparisonFiles(
+            directory: SST2FinetuneReport.pilotDirectory(directory, .pretrained), title: "pilot", configuration: pilotPlan)
+        var run = try #require(pilotPlan.runs.first).configuration
+        run.seed = 0
+        try pilotFiles.writeRecord(RunRecord(
+            task: pilotPlan.task, configuration: run, curve: finetuneCurve("decomfl", 1e-4, validation: 0.5, status: .diverged),
+            divergenceLossMultiple: settings.divergenceLossMultiple))
+        let report = try SST2FinetuneReport(directory: directory, settings: settings)
+        #expect(report.rows.first?.choice.status == .allDiverged)
+        #expect(report.runsFinished == 1 && report.runsPlanned == 1)
+        #expect(report.markdown().contains("Status: 1 of 1 runs finished.\n"))
+    }
+
     @Test("a partial grid gives an honest partial report from the records alone")
     func partialReport() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hiso-finetune-\(UUID().uuidString)")

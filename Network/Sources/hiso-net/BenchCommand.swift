@@ -135,7 +135,11 @@ struct BenchCommand: AsyncParsableCommand {
         try server.run()
         defer { kill(server.processIdentifier, SIGKILL) }
         var port: Int?
+        let started = ContinuousClock.now
         while port == nil {
+            guard server.isRunning, ContinuousClock.now - started < .seconds(120) else {
+                throw NetworkError.setup("the memory benchmark's server did not report its port; see \(logPath)")
+            }
             try await Task.sleep(for: .milliseconds(100))
             port = (try? String(contentsOfFile: "\(directory)/memory-port", encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         }
@@ -154,7 +158,11 @@ struct BenchCommand: AsyncParsableCommand {
                     token: tokens.token(of: UInt32(id)) ?? "")
                 tasks.append(Task { try await ClientRole.run(settings, logger: logger) })
             }
+            let waiting = ContinuousClock.now
             while (try? String(contentsOfFile: logPath, encoding: .utf8))?.components(separatedBy: " connected").count ?? 0 <= count {
+                guard server.isRunning, ContinuousClock.now - waiting < .seconds(300) else {
+                    throw NetworkError.setup("the memory benchmark's server did not see \(count) clients connect; see \(logPath)")
+                }
                 try await Task.sleep(for: .milliseconds(200))
             }
             try await Task.sleep(for: .seconds(3))

@@ -43,11 +43,24 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: resuming ? nil : try run.configuration(), settings: settings, logPath: log, logger: logger)
         let store = try TokenStore.read(path: tokens)
         let portFile = self.portFile
+        if let portFile {
+            // Fail before serving when the port file cannot be written, not after clients wait on it.
+            do {
+                try "".write(toFile: portFile, atomically: true, encoding: .utf8)
+            } catch {
+                throw NetworkError.setup("cannot write the port file \(portFile): \(error.localizedDescription)")
+            }
+        }
         let snapshot = try await ServerRole.serve(
             coordinator, tokens: store, endpoint: ServerEndpoint(host: host, port: port, certificateChain: cert, privateKey: key),
             linger: .milliseconds(Int64(linger * 1000)), logger: logger
         ) { port in
-            if let portFile { try? "\(port)\n".write(toFile: portFile, atomically: true, encoding: .utf8) }
+            guard let portFile else { return }
+            do {
+                try "\(port)\n".write(toFile: portFile, atomically: true, encoding: .utf8)
+            } catch {
+                logger.error("cannot write the bound port \(port) to \(portFile): \(error.localizedDescription)")
+            }
         }
         if let stateOut { try snapshot.write(to: stateOut) }
     }
