@@ -180,7 +180,7 @@ public struct QuadraticSweep: Sendable {
 
     /// Writes a unit's result atomically into `directory`.
     ///
-    /// - Throws: ``ReportError`` when encoding or writing fails.
+    /// - Throws: `ReportError` when encoding or writing fails.
     public static func write(_ result: UnitResult, unit: Unit, to directory: URL) throws(ReportError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
