@@ -127,8 +127,14 @@ struct RoundAllocationTests {
         #expect((report.counts["control"] ?? 0) >= 1, "the hook must see a class allocation: \(report.text)")
         #expect((report.counts["steady-rounds"] ?? 0) >= 4, "too few steady rounds: \(report.text)")
         let small = Self.dimensions[0], large = Self.dimensions[1]
+        let thresholds = try AllocationThresholds.load()
+        let steadyRounds = try #require(report.counts["steady-rounds"])
         for method in Self.methods {
             let name = method.rawValue
+            // Calls per steady round, at the larger size (the smaller agrees within 1%, below).
+            let perRound = try #require(report.counts["\(name)/\(large)/calls"], "\(report.text)") / max(steadyRounds - 1, 1)
+            if AllocationThresholds.printsMeasured { print("allocation threshold perRound.\(name): measured \(perRound)") }
+            #expect(perRound <= (try thresholds.perRound(name)), "\(name): \(perRound) calls per steady round; \(report.text)")
             let vectorsPerParty = method == .hiso ? 3 : 1
             for key in ["largest", "replay-calls", "replay-largest"] {
                 let smallValue = try #require(report.counts["\(name)/\(small)/\(key)"], "\(report.text)")

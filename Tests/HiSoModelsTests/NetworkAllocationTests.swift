@@ -70,8 +70,9 @@ struct NetworkAllocationTests {
         #expect(report.status == 0, "the probe child failed: \(report.text)")
         #expect((report.counts["control"] ?? 0) >= 1, "the hook must see a class allocation: \(report.text)")
         #expect(report.counts.count == 1 + 3 * Kernels.compiledBackends.count, "\(report.text)")
+        let limit = try AllocationThresholds.load().perCall("model-loss")
         for (name, calls) in report.counts where name != "control" {
-            #expect(calls == 0, "\(name): \(report.text)")
+            #expect(calls <= limit, "\(name): \(report.text)")
         }
     }
 }

@@ -71,8 +71,9 @@ struct ClientStepAllocationTests {
         #expect(report.status == 0, "the probe child failed: \(report.text)")
         #expect((report.counts["control"] ?? 0) >= 1, "the hook must see a class allocation: \(report.text)")
         #expect(report.counts.count == 1 + 3 * Kernels.compiledBackends.count, "\(report.text)")
+        let limit = try AllocationThresholds.load().perCall("transformer-client-step")
         for (name, calls) in report.counts where name != "control" {
-            #expect(calls == 0, "\(name): \(report.text)")
+            #expect(calls <= limit, "\(name): \(report.text)")
         }
     }
 }

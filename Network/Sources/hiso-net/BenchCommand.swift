@@ -9,7 +9,7 @@ import Logging
 
 /// `hiso-net bench`: the networked federation against the same run in process.
 ///
-/// 1. Rounds per second of digits with `--clients` clients (each its own TLS connection, all in
+/// 1. Rounds per second of `--task` (digits by default) with `--clients` clients (each its own TLS connection, all in
 ///    this process) and an in-process server, against `FederatedRun` of the same configuration
 ///    measured in the same invocation (the floor).
 /// 2. Bytes per round counted at the clients' sockets (TLS + HTTP/2 + gRPC + protobuf, both
@@ -23,12 +23,29 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Clients (each with its own connection).") var clients: Int = 16
     @Option(name: .customLong("sampled"), help: "Clients sampled per round.") var sampled: Int = 4
     @Option(help: "Rounds.") var rounds: Int = 200
+    @Option(help: "Task: digits or fmnist-cnn (Fashion-MNIST from the system path; every in-process client loads its own copy).")
+    var task: String = TaskName.digits.rawValue
+    @Option(name: .customLong("lr"), help: "Learning rate.") var learningRate: Float = 0.02
+
+    /// The task `--task` names, when the bench supports it.
+    private var taskName: TaskName? {
+        [TaskName.digits, .fmnistCNN].first { $0.rawValue == task }
+    }
+
+    func validate() throws {
+        guard taskName != nil else { throw ValidationError("--task: digits or fmnist-cnn, found \(task)") }
+        guard clients >= 1, sampled >= 1, sampled <= clients else {
+            throw ValidationError("--sampled must be in 1...--clients, found \(sampled) of \(clients)")
+        }
+        guard rounds >= 2 else { throw ValidationError("--rounds must be at least 2, found \(rounds)") }
+        guard learningRate > 0 else { throw ValidationError("--lr must be positive, found \(learningRate)") }
+    }
     @Option(name: .customLong("memory-clients"), help: "Client counts for the server memory figure (comma-separated; empty = skip).")
     var memoryClients: String = "16,64,256"
 
     func run() async throws {
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
-        print("hiso-net bench: digits, \(clients) clients, \(sampled) sampled, \(rounds) rounds; load average \(load)")
+        print("hiso-net bench: \(task), \(clients) clients, \(sampled) sampled, \(rounds) rounds; load average \(load)")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hiso-net-bench-\(UUID().uuidString)").path
         let counts = memoryClients.split(separator: ",").compactMap { Int($0) }
         try Credentials.generate(
@@ -41,8 +58,8 @@ struct BenchCommand: AsyncParsableCommand {
         run.sampledClients = sampled
         run.rounds = rounds
         run.evaluateEvery = rounds
-        run.learningRate = 0.02
-        let configuration = NetworkConfiguration(run: run, task: TaskSpecification(name: .digits))
+        run.learningRate = learningRate
+        let configuration = NetworkConfiguration(run: run, task: TaskSpecification(name: taskName ?? .digits))
 
         let task = try TaskCatalog().makeTask(
             configuration.task, clients: clients, localSteps: run.localSteps, backend: try Kernels.backend(run.backend, threads: run.threads))
