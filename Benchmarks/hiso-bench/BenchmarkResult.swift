@@ -8,6 +8,10 @@ import HiSoKernels
 struct BenchmarkResult: Codable, Sendable {
     /// The entry's name, for example `gemm`, `normals`, `zo_step_central`.
     var name: String
+    /// The task the entry trains, for round timings (for example `digits`).
+    var task: String?
+    /// The method the entry runs, for round timings (for example `hiso`).
+    var method: String?
     /// The backend that produced the value.
     var backend: BackendKind
     /// Threads used.
@@ -33,11 +37,13 @@ struct BenchmarkResult: Codable, Sendable {
 
     /// Makes a result from a value and its trials; fills in `ratio` when `floor` is given.
     init(
-        name: String, backend: BackendKind, threads: Int, d: Int? = nil, shape: String? = nil,
-        value: Double, unit: String, floor: Double? = nil, floorName: String? = nil,
+        name: String, task: String? = nil, method: String? = nil, backend: BackendKind, threads: Int, d: Int? = nil,
+        shape: String? = nil, value: Double, unit: String, floor: Double? = nil, floorName: String? = nil,
         trials: Int, spread: Double
     ) {
         self.name = name
+        self.task = task
+        self.method = method
         self.backend = backend
         self.threads = threads
         self.d = d

@@ -56,10 +56,10 @@ final class Report {
         guard !json else { return }
         if !printedHeader {
             printedHeader = true
-            print(Self.row(["name", "backend", "thr", "d / shape", "value", "unit", "floor", "ratio", "spread"]))
+            print(Self.row(["name", "task", "method", "backend", "thr", "d / shape", "value", "unit", "floor", "ratio", "spread"]))
         }
         print(Self.row([
-            result.name, result.backend.rawValue, String(result.threads),
+            result.name, result.task ?? "-", result.method ?? "-", result.backend.rawValue, String(result.threads),
             result.d.map(String.init) ?? result.shape ?? "-",
             Self.format(result.value), result.unit,
             result.floor.map(Self.format) ?? "-",
@@ -86,13 +86,16 @@ final class Report {
         FileHandle.standardOutput.write(Data("\n".utf8))
     }
 
-    private static let widths = [18, 8, 3, 16, 11, 10, 11, 6, 6]
+    private static let widths = [18, 12, 10, 8, 3, 16, 11, 10, 11, 6, 6]
+    /// The columns aligned left (text); the others are numbers, aligned right.
+    private static let leftAligned: Set<Int> = [0, 1, 2, 3, 5, 7]
 
+    /// One table line: the cells padded to ``widths``.
     private static func row(_ cells: [String]) -> String {
         zip(cells, widths).enumerated().map { index, pair in
             let (cell, width) = pair
             let pad = String(repeating: " ", count: max(0, width - cell.count))
-            return index == 0 || index == 1 || index == 3 || index == 5 ? cell + pad : pad + cell
+            return leftAligned.contains(index) ? cell + pad : pad + cell
         }.joined(separator: "  ")
     }
 

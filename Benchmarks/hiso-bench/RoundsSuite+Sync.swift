@@ -38,9 +38,10 @@ extension RoundsSuite {
         return c
     }
 
-    /// The table's shape cell of a `--sync` entry: `task/method/sync d=<d> <clients>c<sampled>s`.
+    /// The table's shape cell of a `--sync` entry: `sync d=<d> <clients>c<sampled>s` (task and
+    /// method have their own columns).
     func syncShape(_ entry: Entry) -> String {
-        "\(entry.task)/\(entry.method)/\(entry.sync) d=\(entry.d) \(entry.clients)c\(entry.sampled)s"
+        "\(entry.sync) d=\(entry.d) \(entry.clients)c\(entry.sampled)s"
     }
 
     /// Records `round_exact` (ms/round) with the fast round as its floor, and so the ratio exact /
@@ -52,7 +53,7 @@ extension RoundsSuite {
                     && $0.backend == exact.backend && $0.threads == exact.threads
             }), let backend = BackendKind(rawValue: exact.backend) else { continue }
             context.record(BenchmarkResult(
-                name: "round_exact", backend: backend, threads: exact.threads, shape: syncShape(exact),
+                name: "round_exact", task: exact.task, method: exact.method, backend: backend, threads: exact.threads, shape: syncShape(exact),
                 value: exact.value, unit: "ms/round", floor: fast.value, floorName: "round_fast",
                 trials: exact.trials, spread: exact.spread))
         }

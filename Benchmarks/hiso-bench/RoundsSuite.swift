@@ -129,8 +129,8 @@ struct RoundsSuite: BenchmarkSuite {
                             entry.ratio = floor.map { entry.value / $0 }
                             entries.append(entry)
                             context.record(BenchmarkResult(
-                                name: "round", backend: kind, threads: threads, d: sync.isEmpty ? entry.d : nil,
-                                shape: sync.isEmpty ? "\(name)/\(m.rawValue)" : syncShape(entry),
+                                name: "round", task: name, method: m.rawValue, backend: kind, threads: threads,
+                                d: sync.isEmpty ? entry.d : nil, shape: sync.isEmpty ? nil : syncShape(entry),
                                 value: entry.value, unit: "ms/round", floor: floor, floorName: floor == nil ? nil : "tail_gemm_floor",
                                 trials: entry.trials, spread: entry.spread))
                         }
@@ -139,7 +139,7 @@ struct RoundsSuite: BenchmarkSuite {
                         vector.name = "vector"
                         entries.append(vector)
                         context.record(BenchmarkResult(
-                            name: "vector", backend: kind, threads: threads, shape: "\(name)/\(m.rawValue)",
+                            name: "vector", task: name, method: m.rawValue, backend: kind, threads: threads, d: vector.d,
                             value: vector.value, unit: "ms/round", trials: vector.trials, spread: vector.spread))
                     }
                     for part in parts {
@@ -148,7 +148,7 @@ struct RoundsSuite: BenchmarkSuite {
                             d: inner.parameterCount, value: part.ms, trials: context.trials, spread: part.spread, roundsPerTrial: 0,
                             clients: config.clients, sampled: config.sampledClients))
                         context.record(BenchmarkResult(
-                            name: part.name, backend: kind, threads: threads, shape: name,
+                            name: part.name, task: name, backend: kind, threads: threads, d: inner.parameterCount,
                             value: part.ms, unit: "ms/round", trials: context.trials, spread: part.spread))
                     }
                 }

@@ -72,6 +72,35 @@ public enum FashionMNIST {
         return TrainTestSplit(train: train, test: test)
     }
 
+    /// Reads and checks the four IDX files without converting pixels: magic numbers,
+    /// dimensions, payload sizes, labels below ``classCount``, and as many labels as images.
+    ///
+    /// - Parameter directory: the directory with the IDX files.
+    /// - Returns: the image count of each split and the image size.
+    /// - Throws: ``DataError`` naming the missing or corrupt file.
+    /// - Complexity: O(file sizes); memory: one file's bytes at a time (47 MB for the train images).
+    public static func validate(directory: URL = defaultDirectory) throws(DataError) -> (train: Int, test: Int, rows: Int, columns: Int) {
+        var counts: [Int] = []
+        var size: (rows: Int, columns: Int)?
+        for split in Split.allCases {
+            let imagesFile = try locate(directory, "\(split.filePrefix)-images-idx3-ubyte")
+            let labelsFile = try locate(directory, "\(split.filePrefix)-labels-idx1-ubyte")
+            let images = try IDX.readImages(imagesFile)
+            let labels = try IDX.readLabels(labelsFile, classCount: classCount)
+            guard labels.count == images.count else {
+                throw .countMismatch(imagesFile: imagesFile.path, images: images.count, labelsFile: labelsFile.path, labels: labels.count)
+            }
+            if let size, size != (images.rows, images.columns) {
+                throw .dimensionMismatch(
+                    what: "pixels per image of \(imagesFile.path) vs the train images", expected: size.rows * size.columns,
+                    found: images.rows * images.columns)
+            }
+            size = (images.rows, images.columns)
+            counts.append(images.count)
+        }
+        return (counts[0], counts[1], size?.rows ?? 0, size?.columns ?? 0)
+    }
+
     /// Whether the four files are present in `directory` (plain or `.gz`).
     public static func isAvailable(in directory: URL = defaultDirectory) -> Bool {
         Split.allCases.allSatisfy { split in

@@ -90,10 +90,46 @@ public enum AtomicFile {
         }
     }
 
+    /// Reads the whole file at `url` (the reading counterpart used for run records and
+    /// checkpoints).
+    ///
+    /// - Parameter url: the file.
+    /// - Returns: its bytes.
+    /// - Throws: ``ReportError/cannotRead(path:reason:)`` with "no such file", "is a directory",
+    ///   "permission denied", "'P' is not a directory" or the system's message.
+    /// - Complexity: O(file size).
+    public static func read(_ url: URL) throws(ReportError) -> Data {
+        let path = url.path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            let reason = switch code {
+            case ENOENT: "no such file"
+            case EACCES, EPERM: "permission denied"
+            case ENOTDIR: diagnosis(code, creating: url)
+            default: String(cString: strerror(code))
+            }
+            throw .cannotRead(path: path, reason: reason)
+        }
+        var info = stat()
+        let isDirectory = fstat(fd, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+        close(fd)
+        guard !isDirectory else { throw .cannotRead(path: path, reason: "is a directory") }
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            throw .cannotRead(path: path, reason: "\(error)")
+        }
+    }
+
     /// A one-line reason for a failed `errno` while creating `url`, naming the path at fault:
     /// "'P' is not a directory", "permission denied in 'P'", "'P' is on a read-only file
     /// system", "'P' does not accept new entries" (a special file system such as /proc), or the
     /// system's message.
+    ///
+    /// - Parameters:
+    ///   - code: the `errno` of the failed call.
+    ///   - url: the file or directory that was being created.
     public static func diagnosis(_ code: Int32, creating url: URL) -> String {
         let parent = url.deletingLastPathComponent().path
         switch code {

@@ -22,10 +22,11 @@ extension Checkpoint {
     ///   or an unknown format version.
     public static func read(from path: String) throws(FederationError) -> Checkpoint {
         let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        do throws(ReportError) {
+            data = try AtomicFile.read(URL(fileURLWithPath: path))
         } catch {
-            throw .checkpoint(file: path, reason: "cannot read: \(error.localizedDescription)")
+            guard case .cannotRead(_, let reason) = error else { throw .checkpoint(file: path, reason: error.description) }
+            throw .checkpoint(file: path, reason: "cannot read: \(reason)")
         }
         let checkpoint: Checkpoint
         do {

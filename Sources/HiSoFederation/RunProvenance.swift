@@ -28,6 +28,13 @@ public struct RunProvenance: Codable, Sendable, Equatable {
     public var gitCommit: String?
 
     /// Makes a provenance from its parts.
+    ///
+    /// - Parameters:
+    ///   - packageVersion: the package version that ran.
+    ///   - backend: the kernel backend that ran.
+    ///   - threads: the kernel thread count.
+    ///   - platform: operating system and architecture.
+    ///   - gitCommit: the source commit, if known.
     public init(packageVersion: String, backend: BackendKind, threads: Int, platform: String, gitCommit: String?) {
         self.packageVersion = packageVersion
         self.backend = backend
@@ -36,8 +43,11 @@ public struct RunProvenance: Codable, Sendable, Equatable {
         self.gitCommit = gitCommit
     }
 
-    /// This build's provenance for a run on `backend` (`nil`: the fastest compiled in) with
-    /// `threads` kernel threads.
+    /// This build's provenance for a run on `backend` with `threads` kernel threads.
+    ///
+    /// - Parameters:
+    ///   - backend: the backend (`nil`: the fastest compiled in).
+    ///   - threads: the kernel thread count.
     public static func current(backend: BackendKind?, threads: Int) -> RunProvenance {
         RunProvenance(
             packageVersion: currentPackageVersion, backend: backend ?? Kernels.defaultKind, threads: threads,
@@ -45,6 +55,8 @@ public struct RunProvenance: Codable, Sendable, Equatable {
     }
 
     /// This build's provenance for a run of `configuration` (its backend and thread count).
+    ///
+    /// - Parameter configuration: the run's configuration.
     public static func current(for configuration: RunConfiguration) -> RunProvenance {
         current(backend: configuration.backend, threads: configuration.threads)
     }

@@ -99,8 +99,9 @@ final class ExperimentSession {
         guard settings.outputPolicy == .resume else { return (nil, checkpointing) }
         var record: RunRecord?
         if FileManager.default.fileExists(atPath: recordURL.path) {
-            record = try ReportJSON.read(RunRecord.self, from: recordURL)
-            if let finished = try finishedCurve(record!, of: run, file: recordURL) { return (finished, checkpointing) }
+            let saved = try ReportJSON.read(RunRecord.self, from: recordURL)
+            if let finished = try finishedCurve(saved, of: run, file: recordURL) { return (finished, checkpointing) }
+            record = saved
         }
         if FileManager.default.fileExists(atPath: checkpointURL.path) {
             let checkpoint = try Checkpoint.read(from: checkpointURL.path)

@@ -2,6 +2,7 @@ import Foundation
 import HiSoData
 import HiSoFederation
 import HiSoKernels
+import HiSoTransformer
 
 #if canImport(Glibc)
 import Glibc
@@ -9,16 +10,39 @@ import Glibc
 
 /// What `hiso info` reports: backends, CPU, OpenBLAS, threads and data sets.
 struct MachineInfo: Encodable {
-    /// One data set and whether it was found.
+    /// One data set and whether it was found and read without error.
     struct DataSetStatus: Encodable {
         /// The data set's name.
         var name: String
         /// Where it was looked for.
         var location: String
-        /// Whether it is usable.
+        /// Whether it is usable: every file present and its headers, sizes and labels valid.
         var found: Bool
-        /// Details (sizes, or what is missing).
+        /// `found`, `missing` (a file is absent) or `corrupt` (a file is malformed).
+        var status: String
+        /// Details: sizes, or the error naming the missing or corrupt file.
         var detail: String
+
+        /// The status of a data set checked by `check`, which returns the sizes to report.
+        ///
+        /// - Parameters:
+        ///   - name: the data set's name.
+        ///   - location: where it was looked for.
+        ///   - check: reads and validates the files; its error names the file at fault.
+        static func checking(_ name: String, at location: String, _ check: () throws -> String) -> DataSetStatus {
+            do {
+                return DataSetStatus(name: name, location: location, found: true, status: "found", detail: try check())
+            } catch {
+                let missing: Bool
+                switch error {
+                case DataError.unreadable(let file, _): missing = !FileManager.default.fileExists(atPath: file)
+                case TransformerError.missingFile: missing = true
+                default: missing = false
+                }
+                return DataSetStatus(
+                    name: name, location: location, found: false, status: missing ? "missing" : "corrupt", detail: "\(error)")
+            }
+        }
     }
 
     /// The backends compiled into this build, fastest first.
@@ -46,32 +70,42 @@ struct MachineInfo: Encodable {
     /// The data sets found.
     var dataSets: [DataSetStatus]
 
-    /// Collects the information.
+    /// Collects the information, reading and validating every data file it reports.
     ///
     /// - Parameters:
     ///   - referenceDirectory: a digits reference directory to check, if any.
     ///   - fashionDirectory: the Fashion-MNIST directory to check.
-    static func gather(referenceDirectory: URL?, fashionDirectory: URL) -> MachineInfo {
+    ///   - sst2Directory: a GLUE SST-2 directory to check, if any.
+    static func gather(referenceDirectory: URL?, fashionDirectory: URL, sst2Directory: URL? = nil) -> MachineInfo {
         let flags = cpuFlags()
         let features = ["avx2", "fma", "avx512f"].filter(flags.contains)
-        var dataSets: [DataSetStatus] = []
-        if let digits = try? DigitsDataset.raw() {
-            dataSets.append(DataSetStatus(
-                name: "digits (built in)", location: "bundled resource", found: true,
-                detail: "\(digits.count) samples x \(digits.featureCount) features, \(digits.classCount) classes"))
-        } else {
-            dataSets.append(DataSetStatus(name: "digits (built in)", location: "bundled resource", found: false, detail: "resource missing"))
-        }
-        let fashionFound = FashionMNIST.isAvailable(in: fashionDirectory)
-        dataSets.append(DataSetStatus(
-            name: "Fashion-MNIST", location: fashionDirectory.path, found: fashionFound,
-            detail: fashionFound ? "60000 train / 10000 test IDX files" : "not found (apt-get install -y dataset-fashion-mnist)"))
+        var dataSets: [DataSetStatus] = [
+            .checking("digits (built in)", at: "bundled resource") {
+                let digits = try DigitsDataset.raw()
+                return "\(digits.count) samples x \(digits.featureCount) features, \(digits.classCount) classes"
+            },
+            .checking("Fashion-MNIST", at: fashionDirectory.path) {
+                let v = try FashionMNIST.validate(directory: fashionDirectory)
+                return "\(v.train) train / \(v.test) test images of \(v.rows)x\(v.columns); IDX headers, sizes and labels checked"
+            },
+        ]
         if let dir = referenceDirectory {
-            let needed = ["digits_train.csv", "digits_test.csv", "digits_partition_iid.csv", "digits_partition_dir0.5.csv", "summary.json"]
-            let missing = needed.filter { !FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).path) }
-            dataSets.append(DataSetStatus(
-                name: "digits reference", location: dir.path, found: missing.isEmpty,
-                detail: missing.isEmpty ? "train/test, iid and dir0.5 partitions, summary.json" : "missing " + missing.joined(separator: ", ")))
+            dataSets.append(.checking("digits reference", at: dir.path) {
+                let split = try DigitsDataset.reference(directory: dir)
+                for kind in DigitsDataset.ReferencePartition.allCases {
+                    _ = try DigitsDataset.referencePartition(kind, directory: dir, sampleCount: split.train.count)
+                }
+                let summary = dir.appendingPathComponent("summary.json").path
+                guard FileManager.default.fileExists(atPath: summary) else { throw DataError.unreadable(file: summary, reason: "not found") }
+                return "\(split.train.count) train / \(split.test.count) test rows, iid and dir0.5 partitions, summary.json"
+            })
+        }
+        if let dir = sst2Directory {
+            dataSets.append(.checking("SST-2", at: dir.path) {
+                let train = try SST2Dataset(directory: dir, split: "train")
+                let dev = try SST2Dataset(directory: dir, split: "dev")
+                return "\(train.count) train / \(dev.count) dev sentences; TSV headers and labels checked"
+            })
         }
         return MachineInfo(
             compiledBackends: Kernels.compiledBackends.map(\.rawValue),
@@ -106,7 +140,7 @@ struct MachineInfo: Encodable {
         }
         rows.append(("threads", "kernels use --threads N (default 1); \(logicalCPUs) available"))
         for d in dataSets {
-            rows.append(("data", "\(d.found ? "found  " : "missing") \(d.name) at \(d.location): \(d.detail)"))
+            rows.append(("data", "\(d.status.padding(toLength: 7, withPad: " ", startingAt: 0)) \(d.name) at \(d.location): \(d.detail)"))
         }
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0 + String(repeating: " ", count: width - $0.0.count) + "  " + $0.1 }.joined(separator: "\n")

@@ -75,6 +75,12 @@ import Glibc
         #expect(AtomicFile.diagnosis(EACCES, creating: target) == "permission denied in '/data/out'")
         #expect(AtomicFile.diagnosis(EROFS, creating: target) == "'/data/out' is on a read-only file system")
         #expect(AtomicFile.diagnosis(ENOSPC, creating: target) == "no space left on the device of '/data/out'")
+        let absent = dir.url.appendingPathComponent("absent.json")
+        #expect(throws: ReportError.cannotRead(path: absent.path, reason: "no such file")) { try AtomicFile.read(absent) }
+        #expect(throws: ReportError.cannotRead(path: dir.url.path, reason: "is a directory")) { try AtomicFile.read(dir.url) }
+        #expect(throws: FederationError.checkpoint(file: absent.path, reason: "cannot read: no such file")) {
+            try Checkpoint.read(from: absent.path)
+        }
         do {
             try AtomicFile.write("x", to: file.appendingPathComponent("y.json"))
             Issue.record("a file under a regular file was written")

@@ -62,6 +62,15 @@ import FoundationXML
         #expect(path == "M0.00 0.00 M2.00 1.00L3.00 2.00")
     }
 
+    @Test func theRoundsAxisEndsAtTheLastRound() throws {
+        let curves = ComparisonSummaryTests.curves()
+        let plot = ComparisonPlots.accuracyVsRounds(curves, summary: try ComparisonSummary(curves: curves, targets: [0.7]), title: "rounds")
+        let last = Double(try #require(curves.flatMap(\.points).map(\.round).max()))
+        let axis = plot.makeXAxis()
+        #expect(axis.low == 0 && axis.high == last)
+        #expect(axis.ticks.allSatisfy { $0 <= last } && axis.ticks.count >= 3)
+    }
+
     @Test func linearTicksAreNice() {
         let axis = SVGPlot.linearAxis(0, 1480, count: 8, fixed: false)
         #expect(axis.ticks == [0, 200, 400, 600, 800, 1000, 1200, 1400, 1600])

@@ -154,6 +154,11 @@ public final class ExperimentRunner {
     /// Checks that `checkpoint` continues `run` on this build: the same configuration, and the
     /// same package version, backend and thread count (`RunProvenance`).
     ///
+    /// - Parameters:
+    ///   - checkpoint: the checkpoint to continue from.
+    ///   - run: the run of the plan it should continue.
+    ///   - file: the checkpoint's path, for the message.
+    ///
     /// - Throws: `FederationError.checkpointMismatch(file:reason:)` saying what differs.
     public static func checkResumable(_ checkpoint: Checkpoint, run: ExperimentPlan.Run, file: String) throws(FederationError) {
         guard let provenance = checkpoint.provenance else {

@@ -21,6 +21,14 @@ public struct ComparisonDocument: Encodable, Sendable {
     public var provenance: RunProvenance?
 
     /// Makes a document.
+    ///
+    /// - Parameters:
+    ///   - task: the task name.
+    ///   - setting: a one-line description of the setting.
+    ///   - runsCompleted: runs finished (any status).
+    ///   - runsPlanned: runs planned.
+    ///   - summary: the summary.
+    ///   - provenance: which code ran it (`nil`: not recorded).
     public init(
         task: String, setting: String, runsCompleted: Int, runsPlanned: Int, summary: ComparisonSummary, provenance: RunProvenance? = nil
     ) {

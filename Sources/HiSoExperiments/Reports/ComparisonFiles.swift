@@ -68,6 +68,12 @@ public final class ComparisonFiles {
 
     /// The record of a run saved in `directory` (any status), or `nil` when there is none.
     ///
+    /// - Parameters:
+    ///   - directory: the comparison's directory.
+    ///   - method: the run's method name.
+    ///   - learningRate: the run's learning rate.
+    ///   - seed: the run's seed.
+    ///
     /// - Throws: `ReportError` when the record exists but cannot be read or parsed.
     public static func savedRecord(in directory: URL, method: String, learningRate: Double, seed: UInt64) throws(ReportError) -> RunRecord? {
         let url = runURL(in: directory, method: method, learningRate: learningRate, seed: seed, suffix: ".json")
@@ -77,6 +83,13 @@ public final class ComparisonFiles {
 
     /// `runs/<method>_lr<lr>_seed<seed><suffix>` in `directory`: `.csv` the curve, `.json` the
     /// record, `.checkpoint.json` the checkpoint.
+    ///
+    /// - Parameters:
+    ///   - directory: the comparison's directory.
+    ///   - method: the run's method name.
+    ///   - learningRate: the run's learning rate.
+    ///   - seed: the run's seed.
+    ///   - suffix: the file's kind.
     public static func runURL(in directory: URL, method: String, learningRate: Double, seed: UInt64, suffix: String) -> URL {
         let name = String(runFileName(ReportCurve(method: method, learningRate: learningRate, seed: seed)).dropLast(".csv".count))
         return directory.appendingPathComponent("runs").appendingPathComponent(name + suffix)

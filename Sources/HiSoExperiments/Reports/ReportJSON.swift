@@ -47,12 +47,7 @@ public enum ReportJSON {
     /// - Throws: `ReportError.cannotRead(path:reason:)` when the file cannot be read,
     ///   `ReportError.malformed(path:location:expected:found:)` when it is not such a JSON document.
     public static func read<T: Decodable>(_ type: T.Type, from url: URL) throws(ReportError) -> T {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw .cannotRead(path: url.path, reason: error.localizedDescription)
-        }
+        let data = try AtomicFile.read(url)
         do {
             return try decoder().decode(T.self, from: data)
         } catch {

@@ -21,8 +21,13 @@ public struct RunRecord: Codable, Sendable, Equatable {
 
     /// Makes a record.
     ///
-    /// - Parameter provenance: which code ran it; `nil` records this build's
-    ///   (`RunProvenance.current(for: configuration)`).
+    /// - Parameters:
+    ///   - task: the task the run trained on.
+    ///   - configuration: the run's configuration.
+    ///   - curve: the curve, status and timing.
+    ///   - divergenceLossMultiple: the training-loss divergence multiple the run was held to.
+    ///   - provenance: which code ran it; `nil` records this build's
+    ///     (`RunProvenance.current(for: configuration)`).
     public init(
         task: TaskSpecification, configuration: RunConfiguration, curve: ReportCurve, divergenceLossMultiple: Double? = nil,
         provenance: RunProvenance? = nil
@@ -34,7 +39,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         self.provenance = provenance ?? .current(for: configuration)
     }
 
-    /// Why this record cannot be reused or continued by the running build (``RunProvenance/mismatch(resuming:)``;
+    /// Why this record cannot be reused or continued by the running build (`RunProvenance.mismatch(resuming:)`;
     /// a record without provenance is refused too), or `nil` when it can.
     public var provenanceMismatch: String? {
         let current = RunProvenance.current(for: configuration)

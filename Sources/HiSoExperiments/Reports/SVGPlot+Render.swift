@@ -104,13 +104,15 @@ extension SVGPlot {
         return d
     }
 
-    /// The x axis fitted to every finite (and, on a log axis, positive) x of lines and bands.
+    /// The x axis fitted to every finite (and, on a log axis, positive) x of lines and bands; a
+    /// linear axis spans exactly the data (a curve's axis ends at its last round), with nice
+    /// ticks inside.
     func makeXAxis() -> Axis {
         let xs = series.flatMap { $0.points.map(\.x) + $0.band.map(\.x) }
             .filter { $0.isFinite && (xScale == .linear || $0 > 0) }
         let lo = xs.min() ?? .nan, hi = xs.max() ?? .nan
         switch xScale {
-        case .linear: return Self.linearAxis(lo, hi, count: 8, fixed: false)
+        case .linear: return Self.linearAxis(lo, hi, count: 8, fixed: true)
         case .log10: return Self.logAxis(lo, hi)
         }
     }
