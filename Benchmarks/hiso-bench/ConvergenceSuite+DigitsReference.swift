@@ -32,7 +32,8 @@ extension ConvergenceSuite {
     }
 
     /// DeComFL and HiSo on the peer's IID and dir0.5 digits, plus DeComFL with central
-    /// differences on IID, checked against the peer's ranges.
+    /// differences on IID, checked against the peer's ranges; hiso-curv (central differences,
+    /// issue 13) runs on dir0.5 and next to central DeComFL on IID (the peer has no such rows).
     func digitsReference(_ context: BenchmarkContext, deadline: ContinuousClock.Instant?) throws -> ConvergenceOutput {
         let reference = URL(fileURLWithPath: referenceDir ?? ".", isDirectory: true)
         let peer = try Self.peerSummary(reference)
@@ -51,13 +52,14 @@ extension ConvergenceSuite {
             if let evalEvery { config.evaluateEvery = evalEvery }
             if variant.central { config.scheme = .central }
             apply(context, to: &config)
-            let methods: [ComparedMethod] = variant.central ? [.decomfl] : [.decomfl, .hiso]
+            let methods: [ComparedMethod] =
+                variant.central ? [.decomfl, .hisoCurv] : variant.split == "iid" ? [.decomfl, .hiso] : [.decomfl, .hiso, .hisoCurv]
             let plan = ExperimentPlan(
                 task: spec, configuration: config, methods: methods, learningRates: defaults.learningRates,
-                seeds: seedList, targets: defaults.targets)
+                seeds: seedList, targets: defaults.targets, divergenceLossMultiple: divergenceMultiple)
             let name = variant.central ? "iid-central" : variant.split
             let setting = TaskCatalog.summary(spec, clients: config.clients)
-                + ", 2 sampled, tau 1, P 5, mu 1e-3, \(config.scheme.rawValue) differences, lr 1e-2, \(config.rounds) rounds, evaluation every \(config.evaluateEvery)"
+                + ", 2 sampled, tau 1, P 5, mu 1e-3, \(config.scheme.rawValue) differences (hiso-curv: central with second differences, 2P + 1 losses per step), lr 1e-2, \(config.rounds) rounds, evaluation every \(config.evaluateEvery), divergence above \(divergenceMultiple)x the initial training loss"
             let (document, curves) = try execute(
                 plan, title: "digits-reference \(name)", setting: setting,
                 directory: outputDirectory.appendingPathComponent(name, isDirectory: true), context: context,
@@ -69,7 +71,7 @@ extension ConvergenceSuite {
             }
             comparisons[name] = document
             if curves.count < plan.runs.count { notes.append("\(name): only \(curves.count) of \(plan.runs.count) runs finished within the time budget") }
-            for method in document.summary.methods {
+            for method in document.summary.methods where method.method != ComparedMethod.hisoCurv.rawValue {
                 let key = "digits \(variant.split) \(method.method) \(variant.central ? "ctr" : "fwd") 0.01"
                 guard let reference = peer[key] else {
                     notes.append("no peer entry '\(key)' in summary.json")

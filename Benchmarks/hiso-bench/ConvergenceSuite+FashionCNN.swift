@@ -5,23 +5,25 @@ import HiSoFederation
 extension ConvergenceSuite {
     /// The learning rates tried per method in the fmnist-cnn scenario.
     static let fashionGrid: [ComparedMethod: [Double]] = [
-        .decomfl: [3e-4, 1e-3, 3e-3], .hiso: [3e-4, 1e-3, 3e-3], .hisoPaper: [3e-4, 1e-3, 3e-3],
+        .decomfl: [3e-4, 1e-3, 3e-3], .hiso: [3e-4, 1e-3, 3e-3], .hisoPaper: [3e-4, 1e-3, 3e-3], .hisoCurv: [3e-4, 1e-3, 3e-3],
         .fedzo: [3e-4, 1e-3, 3e-3], .mezo: [3e-4, 1e-3, 3e-3],
         .fedavg: [3e-2, 1e-1, 3e-1], .fedadam: [1e-3, 3e-3, 1e-2], .fedadagrad: [1e-2, 3e-2, 1e-1], .fedyogi: [1e-3, 3e-3, 1e-2],
     ]
 
     /// The HiSo paper's image setting; with `--pilot-rounds P` each method's learning rate is
-    /// chosen on a P-round pilot with seed 0 (highest final test accuracy, ties to the smaller
+    /// chosen on a P-round pilot with seed 0 (highest final validation accuracy, or test accuracy
+    /// with `--validation 0`; a diverged pilot never wins; ties to the smaller
     /// rate), otherwise every seed runs the whole grid and ``ComparisonSummary``'s rule chooses.
     func fashionCNN(_ context: BenchmarkContext, deadline: ContinuousClock.Instant?) throws -> ConvergenceOutput {
         let defaults = TaskDefaults(.fmnistCNN)
         var spec = defaults.specification
         spec.dataDirectory = dataDir
+        spec.validationCount = validation > 0 ? validation : nil
         var config = defaults.configuration
         if let rounds { config.rounds = rounds }
         if let evalEvery { config.evaluateEvery = evalEvery }
         apply(context, to: &config)
-        let methodList = (methods ?? "decomfl,hiso,hiso-paper,fedzo,fedavg").split(separator: ",").compactMap { ComparedMethod(rawValue: String($0)) }
+        let methodList = (methods ?? "decomfl,hiso,hiso-paper,hiso-curv,fedzo,fedavg").split(separator: ",").compactMap { ComparedMethod(rawValue: String($0)) }
         let catalog = TaskCatalog()
         var grids = Dictionary(uniqueKeysWithValues: methodList.map { ($0.rawValue, Self.fashionGrid[$0] ?? [1e-3]) })
         for item in learningRateOverrides {
@@ -37,7 +39,7 @@ extension ConvergenceSuite {
             pilotConfig.evaluateEvery = pilotRounds
             let pilotPlan = ExperimentPlan(
                 task: spec, configuration: pilotConfig, methods: piloted, learningRates: [1e-3],
-                methodLearningRates: grids, seeds: [0], targets: defaults.targets)
+                methodLearningRates: grids, seeds: [0], targets: defaults.targets, divergenceLossMultiple: divergenceMultiple)
             let runner = ExperimentRunner(plan: pilotPlan, catalog: catalog)
             var results: [(ComparedMethod, Double, ReportCurve)] = []
             for run in pilotPlan.runs {
@@ -50,7 +52,10 @@ extension ConvergenceSuite {
             for method in piloted {
                 let tried = results.filter { $0.0 == method }
                 guard !tried.isEmpty else { continue }
-                func score(_ c: ReportCurve) -> Double { c.finalAccuracy.isFinite && c.status != .diverged ? c.finalAccuracy : -.infinity }
+                func score(_ c: ReportCurve) -> Double {
+                    let accuracy = c.hasValidation ? c.finalValidationAccuracy : c.finalAccuracy
+                    return accuracy.isFinite && c.status != .diverged ? accuracy : -.infinity
+                }
                 let best = tried.min { a, b in score(a.2) != score(b.2) ? score(a.2) > score(b.2) : a.1 < b.1 }!
                 grids[method.rawValue] = [best.1]
                 for (m, lr, curve) in tried {
@@ -62,10 +67,14 @@ extension ConvergenceSuite {
         }
         let plan = ExperimentPlan(
             task: spec, configuration: config, methods: methodList, learningRates: [1e-3], methodLearningRates: grids,
-            seeds: (0..<(seeds ?? 3)).map(UInt64.init), targets: defaults.targets)
+            seeds: (0..<(seeds ?? 3)).map(UInt64.init), targets: defaults.targets, divergenceLossMultiple: divergenceMultiple)
         let setting = TaskCatalog.summary(spec, clients: config.clients)
             + ", 4 sampled, tau 1, P 5, mu 1e-3, forward differences, \(config.rounds) rounds, evaluation every \(config.evaluateEvery) "
-            + "(test accuracy on the 10,000 test images)"
+            + "(test accuracy on the 10,000 test images; "
+            + (validation > 0
+                ? "each method's rate is chosen on the validation accuracy of \(validation) training images held out before the client split"
+                : "the rate is chosen on the test accuracy itself: no validation split")
+            + "), divergence above \(divergenceMultiple)x the initial training loss"
         let (document, curves) = try execute(
             plan, title: "fmnist-cnn", setting: setting, directory: outputDirectory, context: context, deadline: deadline, catalog: catalog)
         if let shard = selectedShard {

@@ -76,7 +76,7 @@ struct ConvergenceSuite: BenchmarkSuite {
     @Option(help: "Evaluate every this many rounds (default: digits 25, fmnist-cnn 100).")
     var evalEvery: Int?
 
-    @Option(help: "fmnist-cnn: comma list of methods (default decomfl,hiso,hiso-paper,fedzo,fedavg).")
+    @Option(help: "fmnist-cnn: comma list of methods (default decomfl,hiso,hiso-paper,hiso-curv,fedzo,fedavg).")
     var methods: String?
 
     @Option(name: .customLong("lr"), help: "fmnist-cnn: fix a method's learning rate instead of its grid, as METHOD=LR (repeatable).")
@@ -84,6 +84,12 @@ struct ConvergenceSuite: BenchmarkSuite {
 
     @Option(help: "fmnist-cnn: choose each method's learning rate on a pilot of this many rounds (seed 0) instead of running the whole grid for every seed (0 = whole grid).")
     var pilotRounds = 0
+
+    @Option(help: "digits-reference and fmnist-cnn: a run diverges when an evaluated training loss exceeds this multiple of its round-0 training loss (or a loss is not finite); recorded in every run record, and a rate at which any seed diverged is not selected.")
+    var divergenceMultiple = 3.0
+
+    @Option(help: "fmnist-cnn: training images held out as the validation split that chooses each method's learning rate (0: choose on the test images).")
+    var validation = 5000
 
     @Option(help: "Stop after this many minutes of wall time, keeping what finished (default: no limit).")
     var budgetMinutes: Double?
@@ -116,7 +122,11 @@ struct ConvergenceSuite: BenchmarkSuite {
         if let s = seeds, s < 1 { throw ValidationError("--seeds must be at least 1, found \(s)") }
         if let r = rounds, r < 1 { throw ValidationError("--rounds must be at least 1, found \(r)") }
         if let e = evalEvery, e < 1 { throw ValidationError("--eval-every must be at least 1, found \(e)") }
+        if validation < 0 { throw ValidationError("--validation must be at least 0, found \(validation)") }
         if pilotRounds < 0 { throw ValidationError("--pilot-rounds must be at least 0, found \(pilotRounds)") }
+        if !(divergenceMultiple.isFinite && divergenceMultiple > 1) {
+            throw ValidationError("--divergence-multiple must be a finite number above 1, found \(divergenceMultiple)")
+        }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
         if let shard, ExperimentPlan.Shard(shard) == nil {
             throw ValidationError("--shard expects I/N with 1 <= I <= N, found '\(shard)'")

@@ -22,6 +22,9 @@ public final class ClassificationTask: FederatedTask {
     public let train: Dataset
     /// Test data.
     public let test: Dataset
+    /// A validation split held out from the training data (`nil`: none), evaluated beside the
+    /// test set so that learning rates can be chosen without looking at the test set.
+    public let validation: Dataset?
     /// Which training rows belong to which client.
     public let partition: Partition
     /// Samples per client batch.
@@ -41,12 +44,22 @@ public final class ClassificationTask: FederatedTask {
 
     /// Creates the task.
     ///
+    /// - Parameters:
+    ///   - network: the model.
+    ///   - train: the training rows the partition indexes.
+    ///   - test: the reported test set.
+    ///   - partition: which training rows belong to which client.
+    ///   - batchSize: samples per client batch.
+    ///   - localSteps: `tau`, which numbers the batches.
+    ///   - backend: the kernels of the forward passes.
+    ///   - evaluationBatchSize: samples per forward pass during evaluation.
+    ///   - validation: rows held out from the training data, evaluated as the validation split.
     /// - Throws: `FederationError.taskMismatch(what:expected:found:)` when the data's feature
     ///   or class count does not fit the network, the partition does not index `train`, or a
     ///   size is not positive.
     public init(
         network: Network, train: Dataset, test: Dataset, partition: Partition, batchSize: Int, localSteps: Int = 1,
-        backend: any KernelBackend, evaluationBatchSize: Int = 512
+        backend: any KernelBackend, evaluationBatchSize: Int = 512, validation: Dataset? = nil
     ) throws(FederationError) {
         guard batchSize >= 1, localSteps >= 1, evaluationBatchSize >= 1 else {
             throw .taskMismatch(what: "batch size / local steps / evaluation batch size", expected: "at least 1",
@@ -58,6 +71,7 @@ public final class ClassificationTask: FederatedTask {
         do {
             try network.validate(inputFeatures: train.featureCount, classCount: train.classCount)
             try network.validate(inputFeatures: test.featureCount, classCount: test.classCount)
+            if let validation { try network.validate(inputFeatures: validation.featureCount, classCount: validation.classCount) }
             workspace = try network.makeWorkspace(batchSize: batchSize)
             evaluationWorkspace = try network.makeWorkspace(batchSize: evaluationBatchSize)
         } catch {
@@ -66,6 +80,7 @@ public final class ClassificationTask: FederatedTask {
         self.network = network
         self.train = train
         self.test = test
+        self.validation = validation
         self.partition = partition
         self.batchSize = batchSize
         self.localSteps = localSteps
@@ -92,7 +107,7 @@ public final class ClassificationTask: FederatedTask {
     public func makeReplica(backend: any KernelBackend) throws -> (any FederatedTask)? {
         try ClassificationTask(
             network: network, train: train, test: test, partition: partition, batchSize: batchSize, localSteps: localSteps,
-            backend: backend, evaluationBatchSize: 1)
+            backend: backend, evaluationBatchSize: 1, validation: validation)
     }
 
     /// Mean cross-entropy on the batch of `key`.
@@ -114,11 +129,15 @@ public final class ClassificationTask: FederatedTask {
         }
     }
 
-    /// Test accuracy and loss, and the training loss over every training row.
+    /// Test accuracy and loss, the training loss over every training row, and the validation
+    /// split's accuracy and loss when the task holds one out.
     public func evaluate(at x: UnsafeBufferPointer<Float>) throws -> TaskEvaluation {
         let testResult = try evaluate(x, on: test)
         let trainResult = try evaluate(x, on: train)
-        return TaskEvaluation(testAccuracy: testResult.accuracy, testLoss: testResult.loss, trainLoss: trainResult.loss)
+        let validationResult = try validation.map { try evaluate(x, on: $0) }
+        return TaskEvaluation(
+            testAccuracy: testResult.accuracy, testLoss: testResult.loss, trainLoss: trainResult.loss,
+            validationAccuracy: validationResult?.accuracy, validationLoss: validationResult?.loss)
     }
 
     private func evaluate(_ x: UnsafeBufferPointer<Float>, on data: Dataset) throws -> (loss: Double, accuracy: Double) {

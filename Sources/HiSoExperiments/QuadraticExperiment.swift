@@ -1,7 +1,7 @@
 import HiSoKernels
 import HiSoOptim
 
-/// The quadratic lab: rounds for HiSo (peer and paper rules), DeComFL and the
+/// The quadratic lab: rounds for HiSo (peer, paper and curvature rules), DeComFL and the
 /// oracle diagonal to reach a fraction of the initial suboptimality on synthetic quadratics, with
 /// a per-method learning rate chosen from a grid, and how well the learned `H` matches `diag(A)`.
 ///
@@ -14,11 +14,14 @@ import HiSoOptim
 /// A run diverges when `f` is not finite or exceeds `1e4 f(x0)`, or a scalar is not finite; it
 /// stalls (and stops, not reaching the target) when `f >= f(x0)` after `stallRounds` rounds.
 ///
-/// Learning-rate selection, per (spectrum, method): the grid is scanned from the largest rate
-/// down; at each rate all seeds run, and the rate with the smallest median rounds wins (a seed
-/// that does not reach the target counts as infinitely slow). Once a best median `B` exists, runs
-/// are cut at `3 B` rounds (they could not win) and the scan stops at the first rate whose median
-/// exceeds `2 B` with no run diverged or stalled (smaller rates are slower still for a stable SGD).
+/// Learning-rate selection, per (spectrum, method), on ``Configuration/tuningSeeds`` seeds that
+/// are never reported: the grid is scanned from the largest rate down; at each rate all tuning
+/// seeds run, and among the rates at which no tuning seed diverged, the one with the smallest
+/// median rounds wins (a seed that does not reach the target counts as infinitely slow; a tie
+/// keeps the larger rate, found first). Once a best median `B` exists, runs are cut at `3 B`
+/// rounds (they could not win) and the scan stops at the first rate whose median exceeds `2 B`
+/// with no run diverged or stalled (smaller rates are slower still for a stable SGD). The reported
+/// seeds then run at the chosen rate with the full budget.
 public enum QuadraticExperiment {
     /// The compared methods.
     public enum Method: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
@@ -28,6 +31,8 @@ public enum QuadraticExperiment {
         case hisoPeer
         /// HiSo, paper rule (`nu`, `epsilon`).
         case hisoPaper
+        /// `hiso-curv`: the Stein curvature rule on central second differences.
+        case hisoCurv
         /// The oracle diagonal `H = diag(A)`.
         case oracle
 
@@ -37,6 +42,7 @@ public enum QuadraticExperiment {
             case .decomfl: return "DeComFL"
             case .hisoPeer: return "HiSo (peer rule)"
             case .hisoPaper: return "HiSo (paper rule)"
+            case .hisoCurv: return "hiso-curv"
             case .oracle: return "Oracle diag(A)"
             }
         }
@@ -50,10 +56,15 @@ public enum QuadraticExperiment {
         public var spectra: [QuadraticProblem.Spectrum] = [.logNormal(sigma: 1), .powerLaw(exponent: 1)]
         /// Diagonal or rotated `A`.
         public var basis = QuadraticProblem.Basis.diagonal
+        /// Whether the spectra are scaled to `max λ = 1`.
+        public var normalized = true
         /// The methods compared.
         public var methods = Method.allCases
-        /// Seeds `0 ..< seeds`; seed `s` builds problem seed `1000 + s` and run seed `s`.
+        /// Reported seeds `0 ..< seeds`; seed `s` builds problem seed `1000 + s` and run seed `s`.
         public var seeds = 5
+        /// Tuning seeds `seeds ..< seeds + tuningSeeds` (at least 1), which choose the rate and
+        /// are not reported.
+        public var tuningSeeds = 3
         /// `P`.
         public var perturbations = 5
         /// `mu`.
@@ -80,9 +91,16 @@ public enum QuadraticExperiment {
         public var paperEpsilon: Float = 1e-8
         /// The floor under `H` for both HiSo rules (0: none, as the peer).
         public var floor: Float = 0
+        /// `hiso-curv`: the EMA weight `beta` of the old estimate.
+        public var curvatureBeta = CurvaturePreconditioner.defaultBeta
+        /// `hiso-curv`: the relative floor `phi`.
+        public var curvatureFloor = CurvaturePreconditioner.defaultFloorFraction
+        /// `hiso-curv`: the per-round clipping factor `rho`.
+        public var curvatureClip = CurvaturePreconditioner.defaultClipRatio
 
-        /// The issue-4 defaults: `d = 1000`, log-normal(1) and power-law(1) spectra, 5 seeds,
-        /// `P = 5`, `mu = 1e-3`, forward differences, one client, rates `1e-4 * 2^k`, `k = 0...15`.
+        /// The issue-4 defaults: `d = 1000`, log-normal(1) and power-law(1) spectra, 5 reported and
+        /// 3 tuning seeds, `P = 5`, `mu = 1e-3`, forward differences (central for `hiso-curv`),
+        /// one client, rates `1e-4 * 2^k`, `k = 0...15`.
         public init() {}
     }
 
@@ -121,10 +139,12 @@ public enum QuadraticExperiment {
         public var spectrum: QuadraticProblem.Spectrum
         /// The method.
         public var method: Method
-        /// The chosen learning rate (`nil` when no rate reached the target).
+        /// The chosen learning rate (`nil` when no rate reached the target on the tuning seeds).
         public var learningRate: Float?
-        /// The runs at that rate, one per seed.
+        /// The runs of the reported seeds at that rate, one per seed.
         public var runs: [Run]
+        /// The tuning scan: every rate tried, with its tuning seeds' runs.
+        public var scan: [Run]
 
         /// Seeds that reached the target.
         public var reached: Int { runs.filter { $0.roundsToTarget != nil }.count }
@@ -163,21 +183,34 @@ public enum QuadraticExperiment {
         case .hisoPaper:
             return try HiSoPreconditioner(
                 dimension: problem.dimension, rule: .paper(nu: c.paperNu, epsilon: c.paperEpsilon), floor: c.floor)
+        case .hisoCurv:
+            return try CurvaturePreconditioner(
+                dimension: problem.dimension, beta: c.curvatureBeta, floorFraction: c.curvatureFloor,
+                clipRatio: c.curvatureClip)
         case .oracle:
             return try OracleDiagonalPreconditioner(diagonal: problem.curvatureDiagonal)
         }
     }
 
+    /// The estimator of `method`: the configured one, or central differences with second
+    /// differences for `hiso-curv` (`2 P + 1` losses per step instead of `P + 1`).
+    static func estimator(_ method: Method, configuration c: Configuration) throws(OptimError) -> ZOEstimator {
+        method == .hisoCurv
+            ? try ZOEstimator(perturbations: c.perturbations, mu: c.mu, scheme: .central, curvature: true)
+            : try ZOEstimator(perturbations: c.perturbations, mu: c.mu, scheme: c.scheme)
+    }
+
     /// Runs one (problem, method, seed, rate) to the target, the budget or divergence.
     ///
-    /// Memory: `x`, one `d`-float workspace, the problem's scratch, `m P` scalars and the
-    /// preconditioner. Complexity per round: `m` estimates, one update, one H update, one exact loss.
+    /// Memory: `x`, one `d`-float workspace, the problem's scratch, `m P` scalars (`2 m P` for
+    /// `hiso-curv`) and the preconditioner. Complexity per round: `m` estimates, one update, one H update, one exact loss.
     public static func run(
         problem: QuadraticProblem, method: Method, seed: Int, learningRate: Float, configuration c: Configuration,
         roundLimit: Int? = nil, backend: any KernelBackend
     ) throws(OptimError) -> Run {
         let d = problem.dimension
-        let estimator = try ZOEstimator(perturbations: c.perturbations, mu: c.mu, scheme: c.scheme)
+        let estimator = try estimator(method, configuration: c)
+        let (p, q) = (c.perturbations, estimator.scalarsPerStep)
         guard c.clients >= 1 else {
             throw .invalidParameter(name: "clients", value: Double(c.clients), expected: "at least 1")
         }
@@ -185,7 +218,7 @@ public enum QuadraticExperiment {
         var x = [Float](repeating: 0, count: d)
         var trainer = LocalTrainer(estimator: estimator, localSteps: 1, dimension: d, backend: backend)
         var scratch = [Float](repeating: 0, count: problem.scratchCount)
-        var rows = [[Float]](repeating: [Float](repeating: 0, count: c.perturbations), count: c.clients)
+        var rows = [[Float]](repeating: [Float](repeating: 0, count: q), count: c.clients)
         let initial = Double(problem.loss(x, backend: backend))
         let runSeed = UInt64(seed)
         let limit = min(c.maxRounds, roundLimit ?? c.maxRounds)
@@ -197,7 +230,7 @@ public enum QuadraticExperiment {
         while rounds < limit {
             let round = UInt64(rounds)
             let stepSeed = StepSeed.derive(runSeed: runSeed, round: round, step: 0)
-            var aggregated = [Float](repeating: 0, count: c.perturbations)
+            var aggregated = [Float](repeating: 0, count: q)
             pre.withScale { scale in
                 x.withUnsafeBufferPointer { xb in
                     scratch.withUnsafeMutableBufferPointer { sb in
@@ -216,10 +249,10 @@ public enum QuadraticExperiment {
             if c.clients == 1 {
                 aggregated = rows[0]
             } else {
-                for p in 0..<c.perturbations {
+                for i in 0..<q {
                     var sum: Float = 0
-                    for client in 0..<c.clients { sum += rows[client][p] }
-                    aggregated[p] = sum / Float(c.clients)
+                    for client in 0..<c.clients { sum += rows[client][i] }
+                    aggregated[i] = sum / Float(c.clients)
                 }
             }
             rounds += 1
@@ -229,8 +262,9 @@ public enum QuadraticExperiment {
             }
             let record = RoundRecord(
                 round: round,
-                steps: [StepScalars(seed: stepSeed, learningRate: learningRate, aggregated: aggregated,
-                                    perClient: pre.needsPerClientScalars ? rows : nil)])
+                steps: [StepScalars(seed: stepSeed, learningRate: learningRate, aggregated: Array(aggregated[0..<p]),
+                                    perClient: pre.needsPerClientScalars ? rows : nil,
+                                    curvature: q > p ? Array(aggregated[p...]) : nil)])
             try x.withUnsafeMutableBufferPointer { xb throws(OptimError) in
                 try record.apply(to: xb, preconditioner: &pre, backend: backend)
             }
@@ -283,41 +317,69 @@ public enum QuadraticExperiment {
         guard configuration.seeds >= 1 else {
             throw .invalidParameter(name: "seeds", value: Double(configuration.seeds), expected: "at least 1")
         }
+        guard configuration.tuningSeeds >= 1 else {
+            throw .invalidParameter(name: "tuningSeeds", value: Double(configuration.tuningSeeds), expected: "at least 1")
+        }
         guard !configuration.learningRates.isEmpty, configuration.learningRates.allSatisfy({ $0.isFinite && $0 > 0 }) else {
             throw .invalidParameter(name: "learning-rate grid", value: .nan, expected: "a non-empty list of positive rates")
         }
         var rows: [Row] = []
         for spectrum in configuration.spectra {
-            var problems: [QuadraticProblem] = []
-            for s in 0..<configuration.seeds {
-                let spec = QuadraticProblem.Specification(
-                    dimension: configuration.dimension, spectrum: spectrum, basis: configuration.basis, seed: 1000 + UInt64(s))
-                problems.append(try QuadraticProblem(spec, backend: backend))
-            }
             for method in configuration.methods {
-                var best: (median: Double, rate: Float, runs: [Run])?
-                for rate in configuration.learningRates.sorted(by: >) {
-                    let cap = best.map { Int(min(Double(configuration.maxRounds), 3 * $0.median)) }
-                    var runs: [Run] = []
-                    for (s, problem) in problems.enumerated() {
-                        let run = try run(
-                            problem: problem, method: method, seed: s, learningRate: rate, configuration: configuration,
-                            roundLimit: cap, backend: backend)
-                        progress(run)
-                        runs.append(run)
-                    }
-                    let median = Self.median(runs.map { $0.roundsToTarget.map(Double.init) ?? .infinity })
-                    if let median, median < (best?.median ?? .infinity) {
-                        best = (median, rate, runs)
-                    } else if let best, !runs.contains(where: { $0.diverged || $0.stalled }),
-                        (median ?? .infinity) > 2 * best.median
-                    {
-                        break
-                    }
-                }
-                rows.append(Row(spectrum: spectrum, method: method, learningRate: best?.rate, runs: best?.runs ?? []))
+                rows.append(try row(spectrum: spectrum, method: method, configuration: configuration, backend: backend, progress: progress))
             }
         }
         return rows
+    }
+
+    /// One (spectrum, method) of the experiment: the rate scan on the tuning seeds, then the
+    /// reported seeds at the chosen rate.
+    ///
+    /// - Throws: `OptimError` for an invalid configuration.
+    public static func row(
+        spectrum: QuadraticProblem.Spectrum, method: Method, configuration: Configuration, backend: any KernelBackend,
+        progress: (Run) -> Void = { _ in }
+    ) throws(OptimError) -> Row {
+        func problem(_ s: Int) throws(OptimError) -> QuadraticProblem {
+            let spec = QuadraticProblem.Specification(
+                dimension: configuration.dimension, spectrum: spectrum, basis: configuration.basis, seed: 1000 + UInt64(s),
+                normalized: configuration.normalized)
+            return try QuadraticProblem(spec, backend: backend)
+        }
+        let tuning = try (configuration.seeds..<(configuration.seeds + configuration.tuningSeeds)).map { s throws(OptimError) in
+            (s, try problem(s))
+        }
+        var best: (median: Double, rate: Float)?
+        var scan: [Run] = []
+        for rate in configuration.learningRates.sorted(by: >) {
+            let cap = best.map { Int(min(Double(configuration.maxRounds), 3 * $0.median)) }
+            var runs: [Run] = []
+            for (s, problem) in tuning {
+                let run = try run(
+                    problem: problem, method: method, seed: s, learningRate: rate, configuration: configuration,
+                    roundLimit: cap, backend: backend)
+                progress(run)
+                runs.append(run)
+            }
+            scan += runs
+            let diverged = runs.contains(where: \.diverged)
+            let median = Self.median(runs.map { $0.roundsToTarget.map(Double.init) ?? .infinity })
+            if !diverged, let median, median < (best?.median ?? .infinity) {
+                best = (median, rate)
+            } else if let best, !diverged, !runs.contains(where: \.stalled), (median ?? .infinity) > 2 * best.median {
+                break
+            }
+        }
+        var runs: [Run] = []
+        if let rate = best?.rate {
+            for s in 0..<configuration.seeds {
+                let run = try run(
+                    problem: try problem(s), method: method, seed: s, learningRate: rate, configuration: configuration,
+                    backend: backend)
+                progress(run)
+                runs.append(run)
+            }
+        }
+        return Row(spectrum: spectrum, method: method, learningRate: best?.rate, runs: runs, scan: scan)
     }
 }

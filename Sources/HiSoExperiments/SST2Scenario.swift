@@ -166,11 +166,22 @@ public enum SST2Scenario {
             max = sorted[n - 1]
             count = n
         }
+
+        /// Rounds or bytes to a target over every seed, an unreached seed counting as +infinity
+        /// in the median (the rule of ``ComparisonSummary``): `nil` when the median seed did not
+        /// reach it; otherwise min and max over the seeds that did, and ``count`` of them.
+        init?(reaching values: [Double?]) {
+            let median = ReportStatistics.median(values.map { $0 ?? .infinity })
+            guard median.isFinite, let reached = Spread(values.compactMap { $0 }) else { return nil }
+            self = reached
+            self.median = median
+        }
     }
 
     /// One (method, learning rate) over the seeds.
     public struct Summary: Codable, Sendable, Equatable {
-        /// Per target: rounds and bytes to reach it over the seeds that did (`nil` when none did).
+        /// Per target: rounds and bytes to reach it, median over every seed with unreached seeds as
+        /// +infinity (`nil` when the median seed did not reach it), min and max over those that did.
         public struct Target: Codable, Sendable, Equatable {
             /// The target accuracy.
             public var target: Double
@@ -312,8 +323,8 @@ public enum SST2Scenario {
         let perTarget = targets.enumerated().map { i, target in
             Summary.Target(
                 target: target,
-                rounds: Spread(runs.compactMap { $0.crossings[i].round.map { Double($0) } }),
-                bytes: Spread(runs.compactMap { $0.crossings[i].bytes.map { Double($0) } }))
+                rounds: Spread(reaching: runs.map { $0.crossings[i].round.map { Double($0) } }),
+                bytes: Spread(reaching: runs.map { $0.crossings[i].bytes.map { Double($0) } }))
         }
         return Summary(
             method: method, learningRate: rate, seeds: runs.count, targets: perTarget,

@@ -33,9 +33,13 @@ public enum AttackKind: String, Codable, Sendable, CaseIterable {
 /// - ``peer``: `H <- beta H + (1 - beta) Delta_k^2` from the aggregated update of the chosen step.
 /// - ``paper``: Eq. 12, `H <- (1 - nu) H + nu (1/m) sum_i (Delta^(i)_{r,0}^2 + epsilon)`; needs the
 ///   per-client scalars of step 0 downlink (counted by the ledger).
+/// - ``curvature``: `hiso-curv`, `H` follows an EMA of the Stein estimate of
+///   `diag(∇²f)` from the aggregated second differences (`HiSoOptim.CurvaturePreconditioner`);
+///   needs central differences, and clients upload `2 P` scalars per step.
 public enum HessianRule: String, Codable, Sendable, CaseIterable {
     case peer
     case paper
+    case curvature
 }
 
 /// The learning-rate schedule over rounds (mapped onto HiSoOptim's `LearningRateSchedule`).

@@ -1,6 +1,8 @@
-/// What a sampled client sends in a scalar-only round: its `tau P` finite-difference scalars.
+/// What a sampled client sends in a scalar-only round: its `tau P` finite-difference scalars
+/// (`2 tau P` with HiSo's curvature rule).
 ///
-/// ``scalars`` is step-major: entry `k * P + p` is `g_{k,p}`. ``loss`` is the client's `f(x)` at
+/// ``scalars`` is step-major: entry `k * P + p` is `g_{k,p}`; with curvature, step `k` holds
+/// `g_{k,0..<P}` then `c_{k,0..<P}` at `k * 2P`. ``loss`` is the client's `f(x)` at
 /// its first local step (for the training-loss trace; not counted as traffic — a deployment
 /// would not send it).
 public struct ClientUpload: Codable, Sendable, Equatable {
@@ -8,7 +10,7 @@ public struct ClientUpload: Codable, Sendable, Equatable {
     public var client: Int
     /// The round the scalars belong to.
     public var round: UInt64
-    /// `tau P` scalars, step-major.
+    /// `tau P` (or `2 tau P`) scalars, step-major.
     public var scalars: [Float]
     /// The client's loss at the round-start model on its first batch.
     public var loss: Float

@@ -11,7 +11,7 @@ import HiSoOptim
 /// Complexity: `tau P` direction generations plus the H update. Memory: no d-sized temporaries.
 public enum RoundReplay {
     /// Checks that a received `record` has the shape of this run: `tau` steps of `P` aggregated
-    /// scalars, and per-client rows (if any) of `P` scalars each.
+    /// scalars, and per-client rows and second differences (if any) of `P` scalars each.
     ///
     /// - Throws: ``FederationError/dimensionMismatch(what:expected:found:)`` naming the round,
     ///   the step and the row.
@@ -25,6 +25,11 @@ public enum RoundReplay {
                 throw .dimensionMismatch(
                     what: "aggregated scalars of step \(k) in the record of round \(record.round)", expected: perturbations,
                     found: step.aggregated.count)
+            }
+            if let c = step.curvature, c.count != perturbations {
+                throw .dimensionMismatch(
+                    what: "second differences of step \(k) in the record of round \(record.round)", expected: perturbations,
+                    found: c.count)
             }
             for (i, row) in (step.perClient ?? []).enumerated() where row.count != perturbations {
                 throw .dimensionMismatch(

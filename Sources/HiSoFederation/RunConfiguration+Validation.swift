@@ -43,6 +43,9 @@ extension RunConfiguration {
         try require(nu > 0 && nu <= 1, "nu", nu, "in (0, 1]")
         try require(epsilon.isFinite && epsilon >= 0, "epsilon", epsilon, "a finite number >= 0")
         try require(hessianFloor.isFinite && hessianFloor >= 0, "hessianFloor", hessianFloor, "a finite number >= 0")
+        if learnsCurvature {
+            try require(scheme == .central, "scheme", scheme, "central for the curvature rule (second differences need f(x - mu u))")
+        }
         try positiveFinite(serverLearningRate, "serverLearningRate")
         try require(serverBeta1 >= 0 && serverBeta1 < 1, "serverBeta1", serverBeta1, "in [0, 1)")
         try require(serverBeta2 >= 0 && serverBeta2 < 1, "serverBeta2", serverBeta2, "in [0, 1)")

@@ -91,11 +91,12 @@ final class ScalarEngine {
         }
     }
 
-    /// Downlink bytes of one record: `4 tau P` scalars plus `4 P` per per-client row.
+    /// Downlink bytes of one record: `4 tau P` scalars plus `4 P` per per-client row, plus
+    /// `4 tau P` second differences (curvature rule).
     static func recordBytes(_ record: RoundRecord) -> UInt64 {
         var floats = 0
         for step in record.steps {
-            floats += step.aggregated.count
+            floats += step.aggregated.count + (step.curvature?.count ?? 0)
             for row in step.perClient ?? [] { floats += row.count }
         }
         return UInt64(4 * floats)

@@ -74,7 +74,9 @@ public final class Server {
     /// Aggregates the uploads of round ``round``, applies the round and logs it.
     ///
     /// Uploads with a non-finite scalar are excluded (listed in the outcome). With the paper rule
-    /// the record carries the included clients' step-0 scalars.
+    /// the record carries the included clients' step-0 scalars. With the curvature rule an upload
+    /// holds `2 P` scalars per step (`g`, then `c`); both halves are aggregated and the record
+    /// carries the aggregated second differences.
     ///
     /// - Throws: ``FederationError/dimensionMismatch(what:expected:found:)`` for an upload of the
     ///   wrong length or round, ``FederationError/duplicateUpload(round:client:)`` for two uploads
@@ -83,7 +85,9 @@ public final class Server {
     /// - Complexity: the aggregation plus one ``RoundReplay``.
     @discardableResult
     public func finishRound(uploads: [ClientUpload], learningRate: Float) throws(FederationError) -> RoundOutcome {
-        let length = localSteps * perturbations
+        let curvature = preconditioner.needsCurvatureScalars
+        let q = curvature ? 2 * perturbations : perturbations
+        let length = localSteps * q
         var included: [ClientUpload] = []
         var excluded: [Int] = []
         for upload in uploads.sorted(by: { $0.client < $1.client }) {
@@ -94,7 +98,7 @@ public final class Server {
                 throw .dimensionMismatch(what: "round of client \(upload.client)'s upload", expected: Int(round), found: Int(upload.round))
             }
             guard upload.scalars.count == length else {
-                throw .dimensionMismatch(what: "scalars of client \(upload.client) (tau * P)", expected: length, found: upload.scalars.count)
+                throw .dimensionMismatch(what: "scalars of client \(upload.client) (tau * \(curvature ? "2 P" : "P"))", expected: length, found: upload.scalars.count)
             }
             if upload.isFinite { included.append(upload) } else { excluded.append(upload.client) }
         }
@@ -105,8 +109,9 @@ public final class Server {
         let steps = (0..<localSteps).map { k in
             StepScalars(
                 seed: StepSeed.derive(runSeed: runSeed, round: round, step: k), learningRate: learningRate,
-                aggregated: Array(aggregate[(k * p)..<((k + 1) * p)]),
-                perClient: perClient && k == 0 ? included.map { Array($0.scalars[0..<p]) } : nil)
+                aggregated: Array(aggregate[(k * q)..<(k * q + p)]),
+                perClient: perClient && k == 0 ? included.map { Array($0.scalars[0..<p]) } : nil,
+                curvature: curvature ? Array(aggregate[(k * q + p)..<((k + 1) * q)]) : nil)
         }
         let record = RoundRecord(round: round, steps: steps)
         try parameters.withUnsafeMutableBufferPointer { x throws(FederationError) in

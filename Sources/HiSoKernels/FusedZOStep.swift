@@ -110,18 +110,25 @@ public struct FusedZOStep: ~Copyable, @unchecked Sendable {
     ///   - mu: the smoothing radius.
     ///   - scheme: forward (`P + 1` losses) or central (`2 P` losses).
     ///   - scalars: receives `g_0 ..< g_P`.
+    ///   - curvature: when given (central scheme only, `P` slots), also evaluates `f0 = f(x)` and
+    ///     receives the second differences `c_p = ((f+ + f-) - 2 f0) / mu^2 ≈ u_pᵀ ∇²f u_p`.
     ///   - loss: the loss at a point.
-    /// - Returns: `f(x)` (forward) or the mean of `(f+ + f-) / 2` over the directions (central).
-    /// - Complexity: `P` passes (forward) or `2 P` passes (central) of one generation each.
+    /// - Returns: `f(x)` (forward, or central with `curvature`) or the mean of `(f+ + f-) / 2`
+    ///   over the directions (central without it).
+    /// - Complexity: `P` passes (forward) or `2 P` passes (central) of one generation each; `P + 1`,
+    ///   `2 P` or `2 P + 1` (central with curvature) loss calls.
     public func estimate(
         at x: UnsafeBufferPointer<Float>, scale: UnsafeBufferPointer<Float>?, seed: UInt64, mu: Float,
         scheme: DifferenceScheme, scalars: UnsafeMutableBufferPointer<Float>,
+        curvature: UnsafeMutableBufferPointer<Float>? = nil,
         loss: (UnsafeBufferPointer<Float>) throws -> Float
     ) rethrows -> Float {
         guard let workspace else { preconditionFailure("an out-of-place estimate needs the cached workspace") }
         precondition(x.count == dimension, "parameters have \(x.count) elements, step expects \(dimension)")
         precondition(scale == nil || scale!.count == x.count, "scale length differs from x")
         let point = UnsafeBufferPointer(workspace)
+        precondition(curvature == nil || scheme == .central, "second differences need the central scheme")
+        precondition(curvature.map { $0.count == scalars.count } ?? true, "curvature needs one slot per direction")
         switch scheme {
         case .forward:
             let base = try loss(x)
@@ -131,6 +138,7 @@ public struct FusedZOStep: ~Copyable, @unchecked Sendable {
             }
             return base
         case .central:
+            let base = curvature == nil ? nil : try loss(x)
             var mean: Float = 0
             for p in 0..<scalars.count {
                 backend.perturbed(x, into: workspace, alpha: mu, scale: scale, seed: seed, stream: UInt64(p), offset: 0)
@@ -139,8 +147,9 @@ public struct FusedZOStep: ~Copyable, @unchecked Sendable {
                 let minus = try loss(point)
                 scalars[p] = (plus - minus) / (2 * mu)
                 mean += (plus + minus) / 2
+                if let curvature, let base { curvature[p] = ((plus + minus) - 2 * base) / (mu * mu) }
             }
-            return mean / Float(scalars.count)
+            return base ?? mean / Float(scalars.count)
         }
     }
 

@@ -50,21 +50,24 @@ public struct LocalTrainer: ~Copyable, Sendable {
     ///   - runSeed: the run seed.
     ///   - round: the round index.
     ///   - learningRate: the round's learning rate (local updates when `tau > 1`).
-    ///   - scalars: receives `tau P` scalars, step-major.
+    ///   - scalars: receives `tau q` scalars, step-major, `q` = ``ZOEstimator/scalarsPerStep``
+    ///     (step `k`: `g_{k,0..<P}`, then with curvature `c_{k,0..<P}`).
     ///   - loss: the loss at a point for local step `k`.
     /// - Returns: the loss value of local step 0 (see `FusedZOStep.estimate`).
-    /// - Complexity: `tau` estimates (`P` or `2 P` passes each) and `tau - 1` update passes.
+    /// - Complexity: `tau` estimates (`P` or `2 P` passes each; ``ZOEstimator/lossEvaluations``
+    ///   loss calls) and `tau - 1` update passes.
     public mutating func run(
         at x: UnsafeBufferPointer<Float>, scale: UnsafeBufferPointer<Float>?, runSeed: UInt64, round: UInt64,
         learningRate: Float, scalars: UnsafeMutableBufferPointer<Float>,
         loss: (_ parameters: UnsafeBufferPointer<Float>, _ step: Int) throws -> Float
     ) rethrows -> Float {
-        let p = estimator.perturbations
-        precondition(scalars.count == localSteps * p, "scalars has \(scalars.count) slots for tau * P = \(localSteps * p)")
+        let q = estimator.scalarsPerStep
+        precondition(scalars.count == localSteps * q, "scalars has \(scalars.count) slots for tau * q = \(localSteps * q)")
         if localSteps == 1 {
             let seed = StepSeed.derive(runSeed: runSeed, round: round, step: 0)
+            let (g, c) = Self.slots(scalars, step: 0, estimator: estimator)
             return try step.estimate(
-                at: x, scale: scale, seed: seed, mu: estimator.mu, scheme: estimator.scheme, scalars: scalars
+                at: x, scale: scale, seed: seed, mu: estimator.mu, scheme: estimator.scheme, scalars: g, curvature: c
             ) {
                 try loss($0, 0)
             }
@@ -92,7 +95,7 @@ public struct LocalTrainer: ~Copyable, Sendable {
     ///   - runSeed: the seed stream of the directions (FedZO: the client's own).
     ///   - round: the round index.
     ///   - learningRate: the local learning rate.
-    ///   - scalars: receives `tau P` scalars, step-major.
+    ///   - scalars: receives `tau q` scalars, step-major (as ``run(at:scale:runSeed:round:learningRate:scalars:loss:)``).
     ///   - loss: the loss at a point for local step `k`.
     /// - Returns: the loss value of local step 0.
     /// - Complexity: `tau` estimates and `tau` update passes; no allocation.
@@ -103,7 +106,7 @@ public struct LocalTrainer: ~Copyable, Sendable {
         loss: (_ parameters: UnsafeBufferPointer<Float>, _ step: Int) throws -> Float
     ) rethrows -> Float {
         precondition(model.count == x.count, "model has \(model.count) floats for d = \(x.count)")
-        precondition(scalars.count == localSteps * estimator.perturbations, "scalars has \(scalars.count) slots for tau * P")
+        precondition(scalars.count == localSteps * estimator.scalarsPerStep, "scalars has \(scalars.count) slots for tau * q")
         _ = model.update(fromContentsOf: x)
         return try Self.steps(
             step, estimator: estimator, localSteps: localSteps, model: model, scale: scale, runSeed: runSeed, round: round, learningRate: learningRate, scalars: scalars,
@@ -116,13 +119,13 @@ public struct LocalTrainer: ~Copyable, Sendable {
         learningRate: Float, scalars: UnsafeMutableBufferPointer<Float>, updateLast: Bool,
         loss: (_ parameters: UnsafeBufferPointer<Float>, _ step: Int) throws -> Float
     ) rethrows -> Float {
-        let (p, mu, scheme) = (estimator.perturbations, estimator.mu, estimator.scheme)
+        let (mu, scheme) = (estimator.mu, estimator.scheme)
         var firstLoss: Float = 0
         for k in 0..<localSteps {
             let seed = StepSeed.derive(runSeed: runSeed, round: round, step: k)
-            let g = UnsafeMutableBufferPointer(rebasing: scalars[(k * p)..<((k + 1) * p)])
+            let (g, c) = slots(scalars, step: k, estimator: estimator)
             let value = try step.estimate(
-                at: UnsafeBufferPointer(model), scale: scale, seed: seed, mu: mu, scheme: scheme, scalars: g
+                at: UnsafeBufferPointer(model), scale: scale, seed: seed, mu: mu, scheme: scheme, scalars: g, curvature: c
             ) { try loss($0, k) }
             if k == 0 { firstLoss = value }
             if k < localSteps - 1 || updateLast {
@@ -132,5 +135,15 @@ public struct LocalTrainer: ~Copyable, Sendable {
             }
         }
         return firstLoss
+    }
+
+    /// Step `k`'s slots in a step-major scalar buffer: its `P` projected gradients and, with
+    /// curvature, its `P` second differences right after them.
+    private static func slots(
+        _ scalars: UnsafeMutableBufferPointer<Float>, step k: Int, estimator: ZOEstimator
+    ) -> (UnsafeMutableBufferPointer<Float>, UnsafeMutableBufferPointer<Float>?) {
+        let (p, q) = (estimator.perturbations, estimator.scalarsPerStep)
+        let g = UnsafeMutableBufferPointer(rebasing: scalars[(k * q)..<(k * q + p)])
+        return (g, estimator.curvature ? UnsafeMutableBufferPointer(rebasing: scalars[(k * q + p)..<((k + 1) * q)]) : nil)
     }
 }

@@ -9,6 +9,8 @@ import HiSoKernels
 ///
 /// - ``IdentityPreconditioner``: DeComFL (`s = nil`).
 /// - ``HiSoPreconditioner``: HiSo's learned diagonal, peer-code or paper rule.
+/// - ``CurvaturePreconditioner``: `hiso-curv`, an EMA of the Stein estimate of `diag(∇²f)` from the
+///   aggregated second differences.
 /// - ``OracleDiagonalPreconditioner``: a fixed diagonal given by the task.
 public protocol Preconditioner: Sendable {
     /// `H^(-1/2)` (`d` floats), or `nil` for the identity. Passed to the kernels as `scale`.
@@ -21,6 +23,10 @@ public protocol Preconditioner: Sendable {
     /// (``StepScalars/perClient``); they then travel downlink and the ledger counts them.
     var needsPerClientScalars: Bool { get }
 
+    /// Whether ``update(after:backend:)`` reads the aggregated second differences
+    /// (``StepScalars/curvature``); clients then upload `2 P` scalars per step (`g_p`, then `c_p`).
+    var needsCurvatureScalars: Bool { get }
+
     /// Updates `H` (and `s`) from a finished round's record.
     ///
     /// - Throws: ``OptimError/malformedRecord(round:reason:)`` when the record lacks what the rule
@@ -29,6 +35,9 @@ public protocol Preconditioner: Sendable {
 }
 
 extension Preconditioner {
+    /// `false`: the rules that learn from `g_p` alone.
+    public var needsCurvatureScalars: Bool { false }
+
     /// Runs `body` with the scale as a buffer pointer (`nil` for the identity), without copying.
     @inlinable
     public func withScale<R>(_ body: (UnsafeBufferPointer<Float>?) throws -> R) rethrows -> R {

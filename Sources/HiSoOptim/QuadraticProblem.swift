@@ -6,7 +6,8 @@ import RealModule
 ///
 /// Construction (all random draws from the kernels' counter-based normal stream, so a problem is
 /// a pure function of its ``Specification`` and identical on every backend up to the QR rounding):
-/// - eigenvalues `λ` from the ``Spectrum``, scaled so that `max λ = 1` (so `L = 1`);
+/// - eigenvalues `λ` from the ``Spectrum``, scaled so that `max λ = 1` (so `L = 1`), unless the
+///   specification asks for the unscaled spectrum (``Specification/normalized`` `false`);
 /// - optimum `x* = z(seed, 0)` (standard normal); the natural start is `x0 = 0`;
 /// - ``Basis/diagonal``: `A = diag(λ)`; ``Basis/rotated``: `A = Q diag(λ) Qᵀ` with `Q` the
 ///   orthonormal factor of the QR decomposition of a Gaussian `d x d` matrix `G = z(seed, 2)`
@@ -59,13 +60,28 @@ public struct QuadraticProblem: Sendable {
         public var basis: Basis
         /// The seed of `x*`, the log-normal draws and `G`.
         public var seed: UInt64
+        /// Whether the eigenvalues are scaled to `max λ = 1` (`false`: the spectrum's own scale,
+        /// `exp(sigma z_i)`, `(i + 1)^(-exponent)` or `spike` and 1).
+        public var normalized: Bool
 
         /// Makes a specification.
-        public init(dimension: Int, spectrum: Spectrum, basis: Basis = .diagonal, seed: UInt64) {
+        public init(dimension: Int, spectrum: Spectrum, basis: Basis = .diagonal, seed: UInt64, normalized: Bool = true) {
             self.dimension = dimension
             self.spectrum = spectrum
             self.basis = basis
             self.seed = seed
+            self.normalized = normalized
+        }
+
+        private enum CodingKeys: String, CodingKey { case dimension, spectrum, basis, seed, normalized }
+
+        /// Decodes a specification; a missing `normalized` means `true`.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                dimension: try c.decode(Int.self, forKey: .dimension), spectrum: try c.decode(Spectrum.self, forKey: .spectrum),
+                basis: try c.decode(Basis.self, forKey: .basis), seed: try c.decode(UInt64.self, forKey: .seed),
+                normalized: try c.decodeIfPresent(Bool.self, forKey: .normalized) ?? true)
         }
     }
 
@@ -94,7 +110,11 @@ public struct QuadraticProblem: Sendable {
         let d = specification.dimension
         guard d >= 1 else { throw .invalidParameter(name: "dimension", value: Double(d), expected: "at least 1") }
         let seed = specification.seed
-        let lambda = try Self.eigenvalues(specification.spectrum, dimension: d, seed: seed, backend: backend)
+        var lambda = try Self.eigenvalues(specification.spectrum, dimension: d, seed: seed, backend: backend)
+        if !specification.normalized {
+            let top = try Self.largestRawEigenvalue(specification.spectrum, dimension: d, seed: seed, backend: backend)
+            lambda = lambda.map { $0 * top }
+        }
         var xStar = [Float](repeating: 0, count: d)
         xStar.withUnsafeMutableBufferPointer { backend.fillNormal($0, seed: seed, stream: 0, offset: 0) }
         self.specification = specification
@@ -131,6 +151,22 @@ public struct QuadraticProblem: Sendable {
             rotation = q
             rotatedOptimum = yStar
             curvatureDiagonal = diagonal
+        }
+    }
+
+    /// The largest eigenvalue of `spectrum` before scaling: `exp(sigma max z)`, 1, or `spike`.
+    static func largestRawEigenvalue(
+        _ spectrum: Spectrum, dimension d: Int, seed: UInt64, backend: any KernelBackend
+    ) throws(OptimError) -> Float {
+        switch spectrum {
+        case .flat, .powerLaw:
+            return 1
+        case .logNormal(let sigma):
+            var z = [Float](repeating: 0, count: d)
+            z.withUnsafeMutableBufferPointer { backend.fillNormal($0, seed: seed, stream: 1, offset: 0) }
+            return Float(Double.exp(Double(sigma) * Double(z.max()!)))
+        case .spikedLowRank(let rank, let spike):
+            return rank == 0 ? 1 : spike
         }
     }
 

@@ -16,13 +16,17 @@ public struct RoundRecord: Codable, Sendable, Equatable {
     /// Checks that the record can be replayed on `perturbations` directions per step.
     ///
     /// - Throws: ``OptimError/malformedRecord(round:reason:)`` when there are no steps, a step has
-    ///   the wrong number of scalars, or per-client rows are ragged or empty.
+    ///   the wrong number of scalars or second differences, or per-client rows are ragged or empty.
     public func validate(perturbations: Int) throws(OptimError) {
         guard !steps.isEmpty else { throw .malformedRecord(round: round, reason: "no local steps") }
         for (k, step) in steps.enumerated() {
             guard step.aggregated.count == perturbations else {
                 throw .malformedRecord(
                     round: round, reason: "step \(k) has \(step.aggregated.count) scalars, expected P = \(perturbations)")
+            }
+            if let c = step.curvature, c.count != perturbations {
+                throw .malformedRecord(
+                    round: round, reason: "step \(k) has \(c.count) second differences, expected P = \(perturbations)")
             }
             if let rows = step.perClient {
                 guard !rows.isEmpty else {

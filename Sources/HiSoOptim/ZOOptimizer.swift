@@ -78,7 +78,9 @@ public struct ZOOptimizer: ~Copyable, Sendable {
     ///   - mode: ``Mode/outOfPlace`` (default) or ``Mode/inPlace``.
     ///   - backend: the kernels (`Kernels.backend(_:threads:)` in HiSoKernels).
     /// - Throws: ``OptimError`` when `d < 1`, the preconditioner's dimension differs from `d`,
-    ///   or the schedule is invalid.
+    ///   the schedule is invalid, the preconditioner needs second differences the estimator does
+    ///   not measure, or second differences are asked in place (they need `f(x)` at the unperturbed
+    ///   point, which the in-place walk does not revisit).
     public init(
         dimension: Int, estimator: ZOEstimator, schedule: LearningRateSchedule, runSeed: UInt64,
         preconditioner: any Preconditioner = IdentityPreconditioner(), mode: Mode = .outOfPlace,
@@ -91,6 +93,14 @@ public struct ZOOptimizer: ~Copyable, Sendable {
             throw .dimensionMismatch(what: "preconditioner scale", expected: dimension, found: s.count)
         }
         try schedule.validate()
+        guard preconditioner.needsCurvatureScalars == estimator.curvature else {
+            throw .invalidParameter(
+                name: "curvature", value: estimator.curvature ? 1 : 0,
+                expected: "second differences exactly when the preconditioner learns from them")
+        }
+        guard !estimator.curvature || mode == .outOfPlace else {
+            throw .invalidParameter(name: "curvature", value: 1, expected: "the out-of-place mode")
+        }
         self.dimension = dimension
         self.schedule = schedule
         self.runSeed = runSeed
@@ -99,7 +109,7 @@ public struct ZOOptimizer: ~Copyable, Sendable {
         trainer = LocalTrainer(
             estimator: estimator, localSteps: 1, dimension: mode == .outOfPlace ? dimension : 0, backend: backend)
         inPlace = FusedZOStep(backend: backend, dimension: dimension, mode: .regenerate)
-        scalars = [Float](repeating: 0, count: estimator.perturbations)
+        scalars = [Float](repeating: 0, count: estimator.scalarsPerStep)
     }
 
     /// One step on `parameters` with the caller's batch.
@@ -158,11 +168,16 @@ public struct ZOOptimizer: ~Copyable, Sendable {
         try parameters.withUnsafeMutableBufferPointer { try step($0, batch: batch, loss: loss) }
     }
 
-    /// The step's record, with `g` as the single client's scalars when the preconditioner needs them.
+    /// The step's record, with `g` as the single client's scalars when the preconditioner needs
+    /// them, and the second differences when it learns from them.
     private func makeRecord(round: UInt64, seed: UInt64, eta: Float) -> RoundRecord {
-        let perClient: [[Float]]? = preconditioner.needsPerClientScalars ? [scalars] : nil
+        let p = estimator.perturbations
+        let g = Array(scalars[0..<p])
+        let perClient: [[Float]]? = preconditioner.needsPerClientScalars ? [g] : nil
+        let curvature: [Float]? = estimator.curvature ? Array(scalars[p...]) : nil
         return RoundRecord(
-            round: round, steps: [StepScalars(seed: seed, learningRate: eta, aggregated: scalars, perClient: perClient)])
+            round: round,
+            steps: [StepScalars(seed: seed, learningRate: eta, aggregated: g, perClient: perClient, curvature: curvature)])
     }
 
     /// The in-place estimate (``FusedZOStep``) and the update with the last restore folded in.

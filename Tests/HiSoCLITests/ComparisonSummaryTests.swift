@@ -71,6 +71,44 @@ import Testing
         #expect(try ComparisonSummary(curves: none, targets: [0.9]).methods[0].learningRate == 0.3)
     }
 
+    /// A rate at which any seed diverged is not selected, even when its median is the fastest
+    /// (issue 13); when every rate diverged somewhere, the usual rule picks among all of them.
+    @Test func aRateThatDivergedOnAnySeedIsNotSelected() throws {
+        var diverged = Fixtures.curve(method: "m", seed: 1, accuracies: [0.1, 0.2], learningRate: 0.1)
+        diverged.status = .diverged
+        let curves = [
+            Fixtures.curve(method: "m", seed: 0, accuracies: [0.1, 0.9, 0.9, 0.9], learningRate: 0.1),
+            Fixtures.curve(method: "m", seed: 2, accuracies: [0.1, 0.9, 0.9, 0.9], learningRate: 0.1),
+            diverged,
+            Fixtures.curve(method: "m", seed: 0, accuracies: [0.1, 0.5, 0.8, 0.9], learningRate: 0.01),
+            Fixtures.curve(method: "m", seed: 1, accuracies: [0.1, 0.5, 0.8, 0.9], learningRate: 0.01),
+            Fixtures.curve(method: "m", seed: 2, accuracies: [0.1, 0.5, 0.8, 0.9], learningRate: 0.01),
+        ]
+        let summary = try ComparisonSummary(curves: curves, targets: [0.9])
+        #expect(summary.methods[0].learningRate == 0.01)
+        #expect(summary.methods[0].grid.map(\.divergedSeeds) == [0, 1])
+        let allDiverged = try ComparisonSummary(curves: Array(curves.prefix(3)), targets: [0.9])
+        #expect(allDiverged.methods[0].learningRate == 0.1)
+    }
+
+    /// The headline speedup compares each method's own rate with the baseline's; the same-rate
+    /// speedup puts the baseline at the method's rate (the fmnist-cnn "2.2x" case of issue 13).
+    @Test func sameRateSpeedupComparesTheBaselineAtTheMethodsRate() throws {
+        let curves = [
+            Fixtures.curve(method: "decomfl", seed: 0, accuracies: [0.1, 0.2, 0.9, 0.9, 0.9], learningRate: 0.01),
+            Fixtures.curve(method: "decomfl", seed: 0, accuracies: [0.1, 0.2, 0.3, 0.4, 0.9], learningRate: 0.1),
+            Fixtures.curve(method: "hiso", seed: 0, accuracies: [0.1, 0.2, 0.9, 0.9, 0.9], learningRate: 0.1),
+        ]
+        let summary = try ComparisonSummary(curves: curves, targets: [0.9])
+        #expect(summary.baselineLearningRate == 0.01)
+        let hiso = try #require(summary.methods.first { $0.method == "hiso" })
+        #expect(hiso.learningRate == 0.1)
+        #expect(hiso.targets[0].speedup == 1)
+        #expect(hiso.targets[0].sameRateSpeedup == 2)
+        #expect(summary.textTable().contains("0.1 vs 1e-2"))
+        #expect(summary.markdownTables().contains("| hiso | 0.1 vs 1e-2 | 2.00x |"))
+    }
+
     @Test func emptyInputIsAnError() {
         #expect(throws: ReportError.self) { try ComparisonSummary(curves: [], targets: [0.7]) }
         #expect(throws: ReportError.self) { try ComparisonSummary(curves: Self.curves(), targets: []) }

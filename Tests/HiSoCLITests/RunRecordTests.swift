@@ -53,6 +53,26 @@ import Testing
         #expect(try Self.reuse(files, record) == nil)
     }
 
+    /// `--resume` reuses a run only when the same code wrote it (issue 13): another thread count
+    /// or package version, or no provenance at all, runs it again.
+    @Test func aRecordWrittenByOtherCodeIsNotReused() throws {
+        let dir = try TemporaryDirectory()
+        let files = try ComparisonFiles(directory: dir.url, title: "t", configuration: ["k": 1])
+        var record = Self.record(status: .completed)
+        try files.writeRecord(record)
+        #expect(try Self.reuse(files, record) != nil)
+        record.provenance?.threads += 1
+        try files.writeRecord(record)
+        #expect(try Self.reuse(files, record) == nil)
+        record.provenance = Self.record(status: .completed).provenance
+        record.provenance?.packageVersion += "-other"
+        try files.writeRecord(record)
+        #expect(try Self.reuse(files, record) == nil)
+        record.provenance = nil
+        try files.writeRecord(record)
+        #expect(try Self.reuse(files, record) == nil)
+    }
+
     @Test func aDamagedRecordIsATypedErrorNamingTheFile() throws {
         let dir = try TemporaryDirectory()
         let files = try ComparisonFiles(directory: dir.url, title: "t", configuration: ["k": 1])

@@ -5,15 +5,19 @@ import Testing
 struct LedgerTests {
     /// Expected scalar-method bytes from first principles: a client sampled in round r that last
     /// synced at r0 downloads 8 header bytes and the records r0..<r; it uploads tau P floats.
-    static func expectedScalarTotals(_ c: RunConfiguration, perClientRows: Int = 0) -> (up: UInt64, down: UInt64) {
+    /// With `curvature`, every step carries `2 P` scalars each way (the `g_p` and the `c_p`).
+    static func expectedScalarTotals(
+        _ c: RunConfiguration, perClientRows: Int = 0, curvature: Bool = false
+    ) -> (up: UInt64, down: UInt64) {
         var sync = [UInt64](repeating: 0, count: c.clients)
         var up: UInt64 = 0
         var down: UInt64 = 0
-        let record = UInt64(4 * (c.localSteps * c.perturbations + perClientRows * c.perturbations))
+        let perStep = curvature ? 2 * c.perturbations : c.perturbations
+        let record = UInt64(4 * (c.localSteps * perStep + perClientRows * c.perturbations))
         for r in 0..<UInt64(c.rounds) {
             for i in ClientSampler.sample(seed: c.seed, round: r, clients: c.clients, sampled: c.sampledClients) {
                 down += 8 + (r - sync[i]) * record
-                up += UInt64(4 * c.localSteps * c.perturbations)
+                up += UInt64(4 * c.localSteps * perStep)
                 sync[i] = r
             }
         }
@@ -55,6 +59,20 @@ struct LedgerTests {
         let expected = Self.expectedScalarTotals(c, perClientRows: 3)
         #expect(run.ledger.totalUp.total == expected.up)
         #expect(run.ledger.totalDown.total == expected.down)
+    }
+
+    @Test("hiso-curv's second differences are counted both ways: 2 tau P floats per upload and per record")
+    func curvatureRule() throws {
+        var c = Fixtures.configuration(method: .hiso, clients: 6, sampled: 3, localSteps: 2, rounds: 30)
+        c.hessianRule = .curvature
+        c.scheme = .central
+        let run = try FederatedRun(configuration: c, task: try Fixtures.quadratic())
+        try run.run()
+        let expected = Self.expectedScalarTotals(c, curvature: true)
+        #expect(c.scalarsPerUpload == 2 * 2 * 5)
+        #expect(run.ledger.totalUp == TrafficBytes(scalars: expected.up))
+        #expect(run.ledger.totalDown.total == expected.down)
+        #expect(run.ledger.entries.allSatisfy { $0.up.scalars == UInt64(4 * c.scalarsPerUpload) })
     }
 
     @Test("full-vector baselines count 4d bytes each way plus the round index", arguments: [

@@ -38,7 +38,8 @@ struct RunStateTests {
     }
 
     static let resumeCases: [(FederatedMethod, SyncMode, HessianRule)] = [
-        (.decomfl, .fast, .peer), (.hiso, .exact, .peer), (.hiso, .exact, .paper), (.hiso, .fast, .paper),
+        (.decomfl, .fast, .peer), (.hiso, .exact, .peer), (.hiso, .exact, .paper), (.hiso, .fast, .paper), (.hiso, .exact, .curvature),
+        (.hiso, .fast, .curvature),
         (.fedzo, .fast, .peer), (.fedadam, .fast, .peer), (.fedyogi, .fast, .peer),
     ]
 
@@ -47,6 +48,7 @@ struct RunStateTests {
         var c = Fixtures.configuration(method: method, rounds: 50, learningRate: method == .fedadam || method == .fedyogi ? 0.01 : 0.05)
         c.syncMode = mode
         c.hessianRule = rule
+        if rule == .curvature { c.scheme = .central }
         c.localSteps = 2
         c.logRetention = 4
         let whole = try FederatedRun(configuration: c, task: try Fixtures.quadratic())

@@ -6,7 +6,7 @@ import Testing
 @Suite("Server/client synchronisation")
 struct SyncTests {
     static let cases: [(BackendKind, Int, HessianRule)] = Kernels.compiledBackends.flatMap { backend in
-        [1, 3].flatMap { tau in [HessianRule.peer, .paper].map { (backend, tau, $0) } }
+        [1, 3].flatMap { tau in HessianRule.allCases.map { (backend, tau, $0) } }
     }
 
     /// Hundreds of sampled rounds in exact mode: every client's own replayed model drives its
@@ -15,6 +15,7 @@ struct SyncTests {
     func bitwiseSync(backend: BackendKind, tau: Int, rule: HessianRule) throws {
         var c = Fixtures.configuration(method: .hiso, clients: 6, sampled: 2, localSteps: tau, rounds: 200, learningRate: 0.02)
         c.hessianRule = rule
+        if rule == .curvature { c.scheme = .central }
         c.syncMode = .exact
         c.backend = backend
         c.evaluateEvery = 100

@@ -1,11 +1,13 @@
 import HiSoFederation
 
 /// A method as `hiso --methods` names it: a `FederatedMethod` plus the settings that tell
-/// variants apart (`hiso` uses the peer code's H rule, `hiso-paper` the paper's Eq. 12).
+/// variants apart (`hiso` uses the peer code's H rule, `hiso-paper` the paper's Eq. 12,
+/// `hiso-curv` the Stein curvature rule with central differences).
 public enum ComparedMethod: String, CaseIterable, Codable, Sendable, CustomStringConvertible {
     case decomfl
     case hiso
     case hisoPaper = "hiso-paper"
+    case hisoCurv = "hiso-curv"
     case fedzo
     case fedavg
     case fedadam
@@ -19,7 +21,7 @@ public enum ComparedMethod: String, CaseIterable, Codable, Sendable, CustomStrin
     public var method: FederatedMethod {
         switch self {
         case .decomfl: return .decomfl
-        case .hiso, .hisoPaper: return .hiso
+        case .hiso, .hisoPaper, .hisoCurv: return .hiso
         case .fedzo: return .fedzo
         case .fedavg: return .fedavg
         case .fedadam: return .fedadam
@@ -29,14 +31,18 @@ public enum ComparedMethod: String, CaseIterable, Codable, Sendable, CustomStrin
         }
     }
 
-    /// The configuration for this method: `base` with the method, the H rule and, for
-    /// centralised MeZO, one client that always participates.
+    /// The configuration for this method: `base` with the method, the H rule (and, for
+    /// `hiso-curv`, central differences) and, for centralised MeZO, one client that always
+    /// participates.
     public func configure(_ base: RunConfiguration) -> RunConfiguration {
         var c = base
         c.method = method
         switch self {
         case .hiso: c.hessianRule = .peer
         case .hisoPaper: c.hessianRule = .paper
+        case .hisoCurv:
+            c.hessianRule = .curvature
+            c.scheme = .central
         case .mezo:
             c.clients = 1
             c.sampledClients = 1

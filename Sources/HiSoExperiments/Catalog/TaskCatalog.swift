@@ -53,9 +53,10 @@ public final class TaskCatalog {
         }
         switch spec.name {
         case .digits:
-            let data = try digits(spec)
+            let (data, validation) = try heldOut(spec, try digits(spec))
             return try classification(spec, data, network: network(spec) { try Network.mlp(widths: [64, 32, 10]) },
-                                      partition: partition(spec, data.train, clients: clients), localSteps: localSteps, backend: backend)
+                                      partition: partition(spec, data.train, clients: clients), localSteps: localSteps, backend: backend,
+                                      validation: validation)
         case .digitsReference:
             let data = try reference(spec)
             let part: Partition
@@ -69,7 +70,7 @@ public final class TaskCatalog {
             return try classification(spec, data, network: network(spec) { try Network.mlp(widths: [64, 32, 10]) },
                                       partition: part, localSteps: localSteps, backend: backend)
         case .fmnistMLP, .fmnistCNN, .fmnistCNNLarge:
-            let data = try fashion(spec)
+            let (data, validation) = try heldOut(spec, try fashion(spec))
             let net = try network(spec) {
                 switch spec.name {
                 case .fmnistMLP: return try Network.mlp(widths: [784, 256, 10])
@@ -82,7 +83,8 @@ public final class TaskCatalog {
             let sample = try evaluationSample(spec, data.train)
             let evaluation = try classification(
                 spec, TrainTestSplit(train: sample, test: data.test), network: net,
-                partition: partition(spec, sample, clients: 1, kind: .iid), localSteps: 1, backend: backend)
+                partition: partition(spec, sample, clients: 1, kind: .iid), localSteps: 1, backend: backend,
+                validation: validation)
             return EvaluationSampledTask(training: training, evaluation: evaluation)
         case .quadratic:
             return try quadratic(spec, clients: clients, backend: backend)
@@ -165,6 +167,27 @@ public final class TaskCatalog {
         }
     }
 
+    /// Splits off the validation rows (``TaskSpecification/validationCount``, `nil` or 0: none)
+    /// before anything else sees the training data: with `n` training rows and `v` asked, part 0
+    /// of a seeded iid split of the rows into `floor(n / v)` parts (about `v` rows) is the
+    /// validation set, the other parts, in row order, the training set the clients share.
+    private func heldOut(_ spec: TaskSpecification, _ data: TrainTestSplit) throws(CatalogError) -> (TrainTestSplit, Dataset?) {
+        guard let v = spec.validationCount, v > 0 else { return (data, nil) }
+        let n = data.train.count
+        guard v < n else {
+            throw .invalidSetting(task: spec.name, setting: "validationCount", value: "\(v)", expected: "fewer than the \(n) training rows")
+        }
+        do {
+            let parts = try Partition.iid(sampleCount: n, clients: n / v, seed: spec.dataSeed ^ 0x7661_6C69_6461_7465).clients
+            let name = data.train.name ?? "train"
+            let validation = try data.train.subset(parts[0], name: "\(name)/validation")
+            let rest = try data.train.subset(parts.dropFirst().flatMap { $0 }.sorted(), name: "\(name)/without-validation")
+            return (TrainTestSplit(train: rest, test: data.test), validation)
+        } catch {
+            throw .buildFailed(task: spec.name, reason: error.description)
+        }
+    }
+
     /// A fixed seeded sample of ``fashionEvaluationSample`` training rows (the first part of an
     /// iid split seeded by the data seed).
     private func evaluationSample(_ spec: TaskSpecification, _ train: Dataset) throws(CatalogError) -> Dataset {
@@ -212,12 +235,12 @@ public final class TaskCatalog {
 
     private func classification(
         _ spec: TaskSpecification, _ data: TrainTestSplit, network: Network, partition: Partition, localSteps: Int,
-        backend: any KernelBackend
+        backend: any KernelBackend, validation: Dataset? = nil
     ) throws(CatalogError) -> ClassificationTask {
         do {
             return try ClassificationTask(
                 network: network, train: data.train, test: data.test, partition: partition, batchSize: spec.batchSize,
-                localSteps: localSteps, backend: backend)
+                localSteps: localSteps, backend: backend, validation: validation)
         } catch {
             throw .buildFailed(task: spec.name, reason: error.description)
         }

@@ -38,8 +38,8 @@ public struct TaskSpecification: Codable, Sendable, Equatable {
     public var subset: String?
     /// sst2-minilm: use only the first this many training sentences (`nil` = all).
     public var trainLimit: Int?
-    /// sst2-minilm: training sentences held out (before the client split) as the validation
-    /// split that learning rates are chosen on (`nil` or 0 = none).
+    /// sst2-minilm, digits and the Fashion-MNIST tasks: training examples held out (before the client
+    /// split) as the validation split that learning rates are chosen on (`nil` or 0 = none).
     public var validationCount: Int?
     /// sst2-minilm: the head every run starts from (a trained linear probe), `classes * (h + 1)`
     /// values; `nil` = a fresh head per run seed.

@@ -48,8 +48,10 @@ public final class ComparisonFiles {
     }
 
     /// The curve of a finished run saved in this directory by an earlier invocation, when its
-    /// record exists, ran exactly `task` and `configuration` under the same divergence multiple, and ended `completed` or
-    /// `diverged` (an interrupted run is run again).
+    /// record exists, ran exactly `task` and `configuration` under the same divergence multiple,
+    /// was written by the same code (``RunRecord/provenanceMismatch`` is `nil`: same package
+    /// version, backend and thread count; a record without provenance is refused), and ended
+    /// `completed` or `diverged` (an interrupted run is run again).
     ///
     /// - Returns: the saved curve, or `nil` when there is no such record.
     /// - Throws: `ReportError` when a record exists but cannot be read or parsed.
@@ -59,7 +61,7 @@ public final class ComparisonFiles {
     ) throws(ReportError) -> ReportCurve? {
         guard let record = try Self.savedRecord(in: directory, method: method, learningRate: learningRate, seed: seed),
             record.task == task, record.configuration == configuration, record.divergenceLossMultiple == divergenceLossMultiple,
-            record.curve.status == .completed || record.curve.status == .diverged
+            record.provenanceMismatch == nil, record.curve.status == .completed || record.curve.status == .diverged
         else { return nil }
         return record.curve
     }

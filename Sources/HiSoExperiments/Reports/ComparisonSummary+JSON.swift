@@ -17,12 +17,14 @@
 extension ComparisonSummary: Encodable {
     private enum Keys: String, CodingKey {
         case targets, baseline, methods
+        case baselineLearningRate = "baseline_learning_rate"
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(targets, forKey: .targets)
         try c.encode(baseline, forKey: .baseline)
+        try c.encode(baselineLearningRate, forKey: .baselineLearningRate)
         try c.encode(methods, forKey: .methods)
     }
 
@@ -40,12 +42,14 @@ extension ComparisonSummary.MethodResult: Encodable {
         case reachedSeeds = "reached_seeds"
         case medianBytesTo = "median_bytes_to"
         case speedup = "speedup_vs_baseline"
+        case sameRateSpeedup = "same_rate_speedup_vs_baseline"
         case finalAccuracy = "final_accuracy"
         case finalAccuracyMin = "final_accuracy_min"
         case finalAccuracyMax = "final_accuracy_max"
         case bytesPerRound = "bytes_per_round"
         case msPerRound = "ms_per_round"
         case grid = "lr_grid"
+        case selectionSplit = "lr_selection_split"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -55,6 +59,7 @@ extension ComparisonSummary.MethodResult: Encodable {
         }
         try c.encode(method, forKey: .method)
         try c.encode(learningRate, forKey: .learningRate)
+        try c.encode(selectionSplit, forKey: .selectionSplit)
         try c.encode(seeds, forKey: .seeds)
         try c.encode(map { $0.medianRounds }, forKey: .medianRoundsTo)
         try c.encode(map { $0.minRounds }, forKey: .minRoundsTo)
@@ -62,6 +67,7 @@ extension ComparisonSummary.MethodResult: Encodable {
         try c.encode(map { $0.reachedSeeds }, forKey: .reachedSeeds)
         try c.encode(map { $0.medianBytes }, forKey: .medianBytesTo)
         try c.encode(map { $0.speedup }, forKey: .speedup)
+        try c.encode(map { $0.sameRateSpeedup }, forKey: .sameRateSpeedup)
         try c.encode(finalAccuracy.finiteOrNil, forKey: .finalAccuracy)
         try c.encode(finalAccuracyMin.finiteOrNil, forKey: .finalAccuracyMin)
         try c.encode(finalAccuracyMax.finiteOrNil, forKey: .finalAccuracyMax)
@@ -82,6 +88,7 @@ extension ComparisonSummary.MethodResult: Encodable {
             case learningRate = "learning_rate"
             case medianRoundsTo = "median_rounds_to"
             case medianFinalAccuracy = "median_final_accuracy"
+            case divergedSeeds = "diverged_seeds"
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -91,6 +98,7 @@ extension ComparisonSummary.MethodResult: Encodable {
                 Dictionary(uniqueKeysWithValues: zip(targets, candidate.medianRounds).map { (ComparisonSummary.key($0.0), $0.1) }),
                 forKey: .medianRoundsTo)
             try c.encode(candidate.medianFinalAccuracy.finiteOrNil, forKey: .medianFinalAccuracy)
+            try c.encode(candidate.divergedSeeds, forKey: .divergedSeeds)
             try c.encode(candidate.selected, forKey: .selected)
         }
     }

@@ -30,6 +30,18 @@ extension ComparisonSummary {
         return (header, rows)
     }
 
+    /// The cells of the same-rate table: method, the two rates each speedup compares, and per
+    /// target the speedup with the baseline run at the method's rate (`-`: not run or not reached).
+    func sameRateCells() -> (header: [String], rows: [[String]]) {
+        let header = ["method", "rates compared"] + targets.map { "same-rate speedup \(ReportFormat.percent($0))" }
+        let base = baselineLearningRate.map(ReportFormat.learningRate) ?? "-"
+        let rows = methods.map { m in
+            [m.method, "\(ReportFormat.learningRate(m.learningRate)) vs \(base)"]
+                + m.targets.map { t in t.sameRateSpeedup.map { ReportFormat.fixed($0, 2) + "x" } ?? "-" }
+        }
+        return (header, rows)
+    }
+
     /// `median [min-max]`: `-` when the median seed did not reach the target; the max is shown
     /// as `>R` (R = the run length) when some seed did not reach it.
     static func roundsCell(_ t: TargetResult, runLength: Int) -> String {
@@ -50,6 +62,9 @@ extension ComparisonSummary {
         out += ReportFormat.columns(r.header, r.rows, leftAligned: 2)
         out += "\nSpeedup in rounds vs \(baseline ?? "the baseline (absent)") and median cumulative bytes (up + down, all clients) to each target\n"
         out += ReportFormat.columns(t.header, t.rows)
+        let same = sameRateCells()
+        out += "\nRates each speedup compares (method's vs \(baseline ?? "baseline")'s), and the speedup with \(baseline ?? "the baseline") at the method's rate\n"
+        out += ReportFormat.columns(same.header, same.rows)
         let notes = methods.flatMap { m in m.incomplete.map { "\(m.method) \($0)" } }
         if !notes.isEmpty { out += "\nIncomplete runs:\n" + notes.map { "  " + $0 }.joined(separator: "\n") + "\n" }
         let grids = methods.filter { $0.grid.count > 1 }
@@ -79,6 +94,9 @@ extension ComparisonSummary {
         let t = trafficCells()
         var out = md(r.header, r.rows)
         out += "\n" + md(t.header, t.rows)
+        let same = sameRateCells()
+        out += "\nRates each speedup compares, and the speedup with \(baseline ?? "the baseline") at the method's own rate:\n\n"
+        out += md(same.header, same.rows)
         let grids = methods.filter { $0.grid.count > 1 }
         if !grids.isEmpty {
             out += "\nLearning-rate grid (median rounds to each target; the selected rate is in bold):\n\n"

@@ -10,14 +10,22 @@ import HiSoFederation
 /// - *Median* over seeds: the middle value (mean of the two middle values for an even count),
 ///   nil when it is infinite, that is when half or more of the seeds never reached the target.
 ///   *Min* is nil when no seed reached it, *max* is nil when any seed did not.
-/// - *Speedup* at a target: baseline median rounds / method median rounds (nil if either is nil).
+/// - *Speedup* at a target: baseline median rounds / method median rounds (nil if either is nil),
+///   each at its own selected rate (``baselineLearningRate`` and the method's). *Same-rate
+///   speedup*: the baseline's median rounds at the method's selected rate over the method's
+///   (nil when the baseline did not run that rate), so a headline that rests on comparing
+///   different rates shows as such.
 /// - *Bytes to a target*: the median over seeds of the cumulative bytes, up plus down over all
 ///   clients, at the round that reached it (unreached = +infinity, as for rounds).
-/// - *Learning-rate selection* (when a method ran with several learning rates): take the highest
-///   target that at least one learning rate reaches in the median; among those learning rates
-///   pick the fewest median rounds to it; ties go to the higher median final accuracy, then to the
-///   smaller learning rate. If no learning rate reaches any target, pick the highest median final
-///   accuracy (a diverged run's final accuracy counts as -infinity).
+/// - *Learning-rate selection* (when a method ran with several learning rates) reads the
+///   validation split (held out from the training data) when every run of the method evaluated
+///   one, and the test accuracy otherwise (``MethodResult/selectionSplit`` says which): only the rates at
+///   which no seed diverged (non-finite loss, or training loss above the plan's multiple of the
+///   initial loss) are eligible; when every rate diverged on some seed, all are, and the report
+///   lists the divergences. Among the eligible rates, take the highest target that at least one
+///   reaches in the median; pick the fewest median rounds to it; ties go to the higher median
+///   final accuracy, then to the smaller learning rate. If none reaches any target, pick the
+///   highest median final accuracy (a diverged run's final accuracy counts as -infinity).
 public struct ComparisonSummary: Sendable, Equatable {
     /// Rounds and bytes to one target accuracy, over the seeds of one method.
     public struct TargetResult: Sendable, Equatable {
@@ -35,16 +43,23 @@ public struct ComparisonSummary: Sendable, Equatable {
         public var medianBytes: Double?
         /// Baseline median rounds / this median rounds; nil when either is nil or there is no baseline.
         public var speedup: Double?
+        /// The baseline's median rounds at this method's selected rate / this median rounds; nil
+        /// when either is nil or the baseline did not run that rate.
+        public var sameRateSpeedup: Double? = nil
     }
 
     /// One learning rate of a method's grid with the numbers the selection rule looked at.
     public struct LearningRateCandidate: Sendable, Equatable {
         /// The learning rate.
         public var learningRate: Double
-        /// Median rounds to each target (nil = not reached by the median seed), in target order.
+        /// Median rounds to each target on the selection split (nil = not reached by the median
+        /// seed), in target order.
         public var medianRounds: [Double?]
-        /// Median final test accuracy over seeds (NaN if every seed diverged before evaluating).
+        /// Median final accuracy on the selection split over seeds (NaN if every seed diverged
+        /// before evaluating).
         public var medianFinalAccuracy: Double
+        /// Seeds that diverged at this rate (such a rate is not eligible while another is).
+        public var divergedSeeds: Int = 0
         /// Whether the selection rule chose it.
         public var selected: Bool
     }
@@ -75,12 +90,16 @@ public struct ComparisonSummary: Sendable, Equatable {
         public var incomplete: [String]
         /// The learning-rate grid with the selection rule's view of it (one entry when no grid).
         public var grid: [LearningRateCandidate]
+        /// The split the rate was chosen on: `validation` or `test`.
+        public var selectionSplit: String
     }
 
     /// The target accuracies, ascending.
     public let targets: [Double]
     /// The method speedups are measured against (`decomfl`), if it took part.
     public let baseline: String?
+    /// The baseline's selected learning rate (each speedup compares it with the method's).
+    public let baselineLearningRate: Double?
     /// One entry per method, in the order methods first appear in the input.
     public let methods: [MethodResult]
 
@@ -106,15 +125,20 @@ public struct ComparisonSummary: Sendable, Equatable {
         var results = order.map { Self.summarise(method: $0, runs: byMethod[$0]!, targets: targets) }
         if let base = results.first(where: { $0.method == baseline }) {
             self.baseline = baseline
+            baselineLearningRate = base.learningRate
             for m in results.indices {
+                let sameRate = byMethod[baseline]!.filter { $0.learningRate == results[m].learningRate }
                 for t in targets.indices {
-                    if let b = base.targets[t].medianRounds, let r = results[m].targets[t].medianRounds, r > 0 {
-                        results[m].targets[t].speedup = b / r
+                    guard let r = results[m].targets[t].medianRounds, r > 0 else { continue }
+                    if let b = base.targets[t].medianRounds { results[m].targets[t].speedup = b / r }
+                    if !sameRate.isEmpty, let b = Self.targetResult(targets[t], sameRate).medianRounds {
+                        results[m].targets[t].sameRateSpeedup = b / r
                     }
                 }
             }
         } else {
             self.baseline = nil
+            baselineLearningRate = nil
         }
         self.methods = results
     }
@@ -127,14 +151,19 @@ public struct ComparisonSummary: Sendable, Equatable {
             if byRate[run.learningRate] == nil { lrOrder.append(run.learningRate) }
             byRate[run.learningRate, default: []].append(run)
         }
+        let validation = runs.allSatisfy(\.hasValidation)
         var grid = lrOrder.sorted().map { lr -> LearningRateCandidate in
             let seeds = byRate[lr]!
             return LearningRateCandidate(
                 learningRate: lr,
                 medianRounds: targets.map { target in
-                    ReportStatistics.finite(ReportStatistics.median(seeds.map { $0.roundReaching(target).map(Double.init) ?? .infinity }))
+                    ReportStatistics.finite(ReportStatistics.median(seeds.map { run in
+                        (validation ? run.roundReachingOnValidation(target) : run.roundReaching(target)).map(Double.init) ?? .infinity
+                    }))
                 },
-                medianFinalAccuracy: ReportStatistics.median(seeds.map(\.finalAccuracy).filter { !$0.isNaN }),
+                medianFinalAccuracy: ReportStatistics.median(
+                    seeds.map { validation ? $0.finalValidationAccuracy : $0.finalAccuracy }.filter { !$0.isNaN }),
+                divergedSeeds: seeds.filter { $0.status == .diverged }.count,
                 selected: false)
         }
         let chosen = selectLearningRate(grid)
@@ -155,7 +184,8 @@ public struct ComparisonSummary: Sendable, Equatable {
             incomplete: seeds.filter { $0.status != .completed }.map { run in
                 "seed \(run.seed): \(run.status.rawValue) after \(run.roundsCompleted) rounds" + (run.note.map { " (\($0))" } ?? "")
             },
-            grid: grid)
+            grid: grid,
+            selectionSplit: validation ? "validation" : "test")
     }
 
     /// Rounds and bytes to `target` over `seeds` (speedup filled in later).
@@ -177,8 +207,10 @@ public struct ComparisonSummary: Sendable, Equatable {
         precondition(!grid.isEmpty, "a method has at least one learning rate")
         func accuracy(_ c: LearningRateCandidate) -> Double { c.medianFinalAccuracy.isNaN ? -.infinity : c.medianFinalAccuracy }
         let targetCount = grid[0].medianRounds.count
+        let stable = grid.indices.filter { grid[$0].divergedSeeds == 0 }
+        let eligible = stable.isEmpty ? Array(grid.indices) : stable
         for t in stride(from: targetCount - 1, through: 0, by: -1) {
-            let reaching = grid.indices.filter { grid[$0].medianRounds[t] != nil }
+            let reaching = eligible.filter { grid[$0].medianRounds[t] != nil }
             guard !reaching.isEmpty else { continue }
             return reaching.min { a, b in
                 let ra = grid[a].medianRounds[t]!, rb = grid[b].medianRounds[t]!
@@ -187,7 +219,7 @@ public struct ComparisonSummary: Sendable, Equatable {
                 return grid[a].learningRate < grid[b].learningRate
             }!
         }
-        return grid.indices.min { a, b in
+        return eligible.min { a, b in
             if accuracy(grid[a]) != accuracy(grid[b]) { return accuracy(grid[a]) > accuracy(grid[b]) }
             return grid[a].learningRate < grid[b].learningRate
         }!

@@ -59,6 +59,20 @@ public struct ReportCurve: Codable, Sendable, Equatable {
         points.first { ($0.testAccuracy ?? -.infinity) >= target }?.round
     }
 
+    /// The first evaluated round whose validation accuracy is at least `target`, or nil (also
+    /// when the run evaluated no validation split).
+    ///
+    /// - Complexity: O(points.count).
+    public func roundReachingOnValidation(_ target: Double) -> Int? {
+        points.first { ($0.validationAccuracy ?? -.infinity) >= target }?.round
+    }
+
+    /// Whether every evaluation of the run measured a validation split.
+    public var hasValidation: Bool { !points.isEmpty && points.allSatisfy { $0.validationAccuracy != nil } }
+
+    /// The validation accuracy of the last evaluated round (NaN when there is none).
+    public var finalValidationAccuracy: Double { points.last?.validationAccuracy ?? .nan }
+
     /// Cumulative bytes (up + down) at the first evaluated round reaching `target`, or nil.
     public func bytesReaching(_ target: Double) -> Int? {
         points.first { ($0.testAccuracy ?? -.infinity) >= target }.map { Int(clamping: $0.totalBytes) }
