@@ -33,7 +33,7 @@ extension ConvergenceSuite {
 
     /// DeComFL and HiSo on the peer's IID and dir0.5 digits, plus DeComFL with central
     /// differences on IID, checked against the peer's ranges; hiso-curv (central differences,
-    /// issue 13) runs on dir0.5 and next to central DeComFL on IID (the peer has no such rows).
+    /// the curvature rule) runs on dir0.5 and next to central DeComFL on IID (the peer has no such rows).
     func digitsReference(_ context: BenchmarkContext, deadline: ContinuousClock.Instant?) throws -> ConvergenceOutput {
         let reference = URL(fileURLWithPath: referenceDir ?? ".", isDirectory: true)
         let peer = try Self.peerSummary(reference)

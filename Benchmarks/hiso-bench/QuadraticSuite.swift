@@ -6,7 +6,7 @@ import HiSoFederation
 import HiSoKernels
 import HiSoOptim
 
-/// `hiso-bench quadratic`: the quadratic lab's sweep (``QuadraticSweep``, issue 13).
+/// `hiso-bench quadratic`: the quadratic lab's sweep (``QuadraticSweep``).
 ///
 /// DeComFL, HiSo (peer and paper rules), hiso-curv and the oracle diagonal on
 /// `f(x) = 1/2 (x - x*)^T A (x - x*)` over dimensions, spectra, scalings, bases and tolerances;

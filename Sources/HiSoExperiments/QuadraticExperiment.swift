@@ -98,7 +98,7 @@ public enum QuadraticExperiment {
         /// `hiso-curv`: the per-round clipping factor `rho`.
         public var curvatureClip = CurvaturePreconditioner.defaultClipRatio
 
-        /// The issue-4 defaults: `d = 1000`, log-normal(1) and power-law(1) spectra, 5 reported and
+        /// The defaults: `d = 1000`, log-normal(1) and power-law(1) spectra, 5 reported and
         /// 3 tuning seeds, `P = 5`, `mu = 1e-3`, forward differences (central for `hiso-curv`),
         /// one client, rates `1e-4 * 2^k`, `k = 0...15`.
         public init() {}

@@ -29,7 +29,7 @@ extension QuadraticSweep {
         }
         let b = base
         var lines = [
-            "# Quadratic lab sweep (issue 13)",
+            "# Quadratic lab sweep",
             "",
             "`f(x) = 1/2 (x - x*)ᵀ A (x - x*)`, `x0 = 0`; rounds until `f <= tol · f(x0)`. One client, one local step, "
                 + "`P = \(b.perturbations)`, `mu = \(b.mu)`, \(b.scheme) differences (hiso-curv: central with second differences, "

@@ -3,12 +3,12 @@ import HiSoFederation
 import HiSoKernels
 import HiSoOptim
 
-/// The quadratic lab's sweep (issue 13): every combination of dimension, spectrum, scaling, basis
+/// The quadratic lab's sweep: every combination of dimension, spectrum, scaling, basis
 /// and tolerance is a *cell*; every (cell, method) is a *unit*, one ``QuadraticExperiment/row(spectrum:method:configuration:backend:progress:)``
 /// (rate scan on tuning seeds, then the reported seeds), written as one JSON file so that an
 /// interrupted sweep resumes unit by unit.
 ///
-/// Units run in priority order (``cells``): diagonal `d = 1000` (the issue's goal), diagonal
+/// Units run in priority order (``cells``): diagonal `d = 1000` (the headline comparison), diagonal
 /// `d = 100`, rotated `d = 100`, rotated `d = 1000`, then the rest by dimension. Power-law
 /// spectra already have `max λ = 1`, so their unscaled cell is the scaled one and is not planned
 /// twice. The round budget grows with `d`: `max(maxRounds, maxRounds · d / 1000)`.
@@ -95,7 +95,7 @@ public struct QuadraticSweep: Sendable {
     /// Cells left out of the plan on purpose (key prefix `d<d>-<basis>`), with the reason.
     public var excluded: [String: String]
 
-    /// The issue-13 sweep: `d` in {100, 1000, 10000}, four spectra, scaled and unscaled, diagonal
+    /// The full sweep: `d` in {100, 1000, 10000}, four spectra, scaled and unscaled, diagonal
     /// and rotated, tolerances 1e-2 and 1e-3, five methods; `d = 10000` rotated is excluded (a
     /// 400 MB rotation and a 10^8-flop GEMV per loss evaluation).
     public init(base: QuadraticExperiment.Configuration = .init()) {

@@ -2,7 +2,7 @@
 /// the passes every trainer of the package runs (the federated clients, the centralised
 /// optimizer, the quadratic lab) and that `hiso-bench kernels` measures.
 ///
-/// **Estimate** (``estimate(at:scale:seed:mu:scheme:scalars:loss:)``): for `p = 0 ..< P`, the
+/// **Estimate** (``estimate(at:scale:seed:mu:scheme:scalars:curvature:loss:)``): for `p = 0 ..< P`, the
 /// perturbed point `w = x + mu * s ⊙ z(seed, p)` is written into the workspace in one pass
 /// (`perturbed`), so `x` stays bit-exact and readable by other parties;
 /// forward: `g_p = (f(w) - f(x)) / mu`, central: `g_p = (f(x + mu u) - f(x - mu u)) / (2 mu)`.
@@ -160,7 +160,7 @@ public struct FusedZOStep: ~Copyable, @unchecked Sendable {
     /// of its update pass (``PerturbationKernels/accumulate(_:coefficients:scale:seed:offset:)``),
     /// or alone with a coefficient vector that is `restore` on stream `P - 1`.
     ///
-    /// - Returns: the loss value (as ``estimate(at:scale:seed:mu:scheme:scalars:loss:)``) and the
+    /// - Returns: the loss value (as ``estimate(at:scale:seed:mu:scheme:scalars:curvature:loss:)``) and the
     ///   restore coefficient (`-mu` forward, `mu` central).
     /// - Complexity: `2 P - 1` (forward) or `3 P - 1` (central) passes of one generation each; no
     ///   memory.

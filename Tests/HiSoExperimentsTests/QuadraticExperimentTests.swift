@@ -67,7 +67,7 @@ struct QuadraticExperimentTests {
     }
 
     /// hiso-curv learns the curvature: after a run on a log-normal diagonal quadratic its `H`
-    /// correlates with `diag(A)` on the log scale (the peer rule's does not, issue 13).
+    /// correlates with `diag(A)` on the log scale (the peer rule's does not).
     @Test("hiso-curv's learned H correlates with diag(A)")
     func curvatureLearned() throws {
         let backend = try Kernels.backend(.swift, threads: 1)

@@ -5,7 +5,7 @@ import Testing
 @Suite("SST-2 scenario: medians over seeds")
 struct SST2SpreadTests {
     /// Rounds to a target count an unreached seed as +infinity in the median, as every other
-    /// section does (issue 13): [500, 700, not reached] -> 700, [500, not, not] -> not reached.
+    /// section does: [500, 700, not reached] -> 700, [500, not, not] -> not reached.
     @Test("an unreached seed counts as not reached in the median")
     func unreachedSeeds() throws {
         let two = try #require(SST2Scenario.Spread(reaching: [500, 700, nil]))

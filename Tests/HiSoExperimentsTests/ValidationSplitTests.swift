@@ -4,7 +4,7 @@ import HiSoFederation
 import HiSoKernels
 import Testing
 
-@Suite("Validation split held out from the training data (issue 13)")
+@Suite("Validation split held out from the training data")
 struct ValidationSplitTests {
     /// The digits task with `validationCount` rows held out: the clients' rows and the validation
     /// rows are disjoint and together are the training set, and every evaluation reports the

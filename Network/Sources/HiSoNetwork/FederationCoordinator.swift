@@ -261,7 +261,7 @@ public actor FederationCoordinator {
             throw .notSampled(client: client, round: round)
         }
         guard current.uploads[client] == nil else { throw .duplicateUpload(client: client, round: round) }
-        let expected = configuration.run.localSteps * configuration.run.perturbations
+        let expected = configuration.run.scalarsPerUpload
         guard scalars.count == expected else {
             throw .wrongScalarCount(client: client, expected: expected, found: scalars.count)
         }

@@ -57,7 +57,7 @@ public struct FederationService: Hiso_Federation_V1_Federation.ServiceProtocol {
             try check(version: message.protocolVersion)
             try authenticate(request.metadata, client: message.clientID)
             let run = coordinator.configuration.run
-            let limit = FederationProtocol.uploadLimit(scalars: run.localSteps * run.perturbations)
+            let limit = FederationProtocol.uploadLimit(scalars: run.scalarsPerUpload)
             let size = (try? message.serializedBytes() as [UInt8])?.count ?? Int.max
             guard size <= limit else { throw NetworkError.oversized(what: "upload of client \(message.clientID)", bytes: size, limit: limit) }
             try await coordinator.upload(client: message.clientID, round: message.round, scalars: message.scalars, loss: message.loss)

@@ -19,13 +19,14 @@ extension RoundRecord {
                 r.scalars = row
                 return r
             }
+            s.curvature = step.curvature ?? []
             return s
         }
         return message
     }
 
     /// Decodes a received record and checks it against the run: `tau` steps of `P` scalars,
-    /// per-client rows of `P` (HiSo's paper rule) and step seeds that are the protocol's
+    /// per-client rows of `P` (HiSo's paper rule), `P` second differences (hiso-curv) and step seeds that are the protocol's
     /// `StepSeed.derive(runSeed:round:step:)`.
     ///
     /// - Throws: ``NetworkError/malformedMessage(what:)`` naming the round, step and field.
@@ -33,7 +34,8 @@ extension RoundRecord {
         let steps = message.steps.map { s in
             StepScalars(
                 seed: s.seed, learningRate: s.learningRate, aggregated: s.aggregated,
-                perClient: s.perClient.isEmpty ? nil : s.perClient.map(\.scalars))
+                perClient: s.perClient.isEmpty ? nil : s.perClient.map(\.scalars),
+                curvature: s.curvature.isEmpty ? nil : s.curvature)
         }
         self.init(round: message.round, steps: steps)
         do {
@@ -42,12 +44,16 @@ extension RoundRecord {
             throw .malformedMessage(what: error.description)
         }
         for (k, step) in steps.enumerated() {
+            guard (step.curvature != nil) == configuration.learnsCurvature else {
+                throw .malformedMessage(
+                    what: "step \(k) of round \(round) \(configuration.learnsCurvature ? "lacks" : "carries") second differences")
+            }
             let expected = StepSeed.derive(runSeed: configuration.seed, round: round, step: k)
             guard step.seed == expected else {
                 throw .malformedMessage(what: "step \(k) of round \(round) has seed \(step.seed), the protocol's is \(expected)")
             }
             guard step.learningRate.isFinite, step.aggregated.allSatisfy(\.isFinite),
-                  (step.perClient ?? []).allSatisfy({ $0.allSatisfy(\.isFinite) }) else {
+                  (step.perClient ?? []).allSatisfy({ $0.allSatisfy(\.isFinite) }), (step.curvature ?? []).allSatisfy(\.isFinite) else {
                 throw .malformedMessage(what: "step \(k) of round \(round) has a non-finite scalar or learning rate")
             }
         }
