@@ -119,7 +119,6 @@ let package = Package(
         // MARK: - Tests
         .target(
             name: "HiSoTestSupport",
-            dependencies: ["HiSoKernels"],
             path: "Tests/HiSoTestSupport"
         ),
         .testTarget(name: "HiSoKernelsTests", dependencies: ["HiSoKernels", "HiSoTestSupport"]),
