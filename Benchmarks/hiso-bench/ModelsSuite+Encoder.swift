@@ -13,7 +13,7 @@ extension ModelsSuite {
     ///   for each batch's token count: Q/K/V, attention output, FFN in and out per layer) on
     ///   preallocated operands, through the same backend;
     /// - `encoder_forward` (GFLOP/s): those GEMM flops divided by the full forward time (embedding,
-    ///   attention, LayerNorm, GELU and pooling included), with the floor above (issue target:
+    ///   attention, LayerNorm, GELU and pooling included), with the floor above (target:
     ///   ratio >= 0.85 at 1 and 2 threads);
     /// - `encoder_tokens` (tokens/s): packed tokens over the forward time; floor: the token rate
     ///   the GEMMs alone allow.

@@ -12,7 +12,7 @@ import HiSoModels
 ///   textbook lowering the blocked convolutions replace;
 /// - `forward` (ms): one full forward pass with softmax cross-entropy
 ///   (``Network/loss(parameters:inputs:labels:count:workspace:backend:)``), floor = the above
-///   (issue targets: ratio <= 1.1 for MLP 784-256-10, <= 1.25 for CNN_MNIST);
+///   (targets: ratio <= 1.1 for MLP 784-256-10, <= 1.25 for CNN_MNIST);
 /// - `zo_step` (ms): one central ZO step (``FusedZOStep``: perturb +mu, forward, perturb -2mu,
 ///   forward, fused restore-and-update), floor = two `forward` medians (`two_forwards`), so the
 ///   ratio shows the vector work's share.

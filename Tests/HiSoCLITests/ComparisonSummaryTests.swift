@@ -71,8 +71,8 @@ import Testing
         #expect(try ComparisonSummary(curves: none, targets: [0.9]).methods[0].learningRate == 0.3)
     }
 
-    /// A rate at which any seed diverged is not selected, even when its median is the fastest
-    /// (issue 13); when every rate diverged somewhere, the usual rule picks among all of them.
+    /// A rate at which any seed diverged is not selected, even when its median is the fastest;
+    /// when every rate diverged somewhere, the usual rule picks among all of them.
     @Test func aRateThatDivergedOnAnySeedIsNotSelected() throws {
         var diverged = Fixtures.curve(method: "m", seed: 1, accuracies: [0.1, 0.2], learningRate: 0.1)
         diverged.status = .diverged
@@ -92,7 +92,7 @@ import Testing
     }
 
     /// The headline speedup compares each method's own rate with the baseline's; the same-rate
-    /// speedup puts the baseline at the method's rate (the fmnist-cnn "2.2x" case of issue 13).
+    /// speedup puts the baseline at the method's rate (the fmnist-cnn "2.2x" case).
     @Test func sameRateSpeedupComparesTheBaselineAtTheMethodsRate() throws {
         let curves = [
             Fixtures.curve(method: "decomfl", seed: 0, accuracies: [0.1, 0.2, 0.9, 0.9, 0.9], learningRate: 0.01),

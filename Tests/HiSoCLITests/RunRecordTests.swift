@@ -53,7 +53,7 @@ import Testing
         #expect(try Self.reuse(files, record) == nil)
     }
 
-    /// `--resume` reuses a run only when the same code wrote it (issue 13): another thread count
+    /// `--resume` reuses a run only when the same code wrote it: another thread count
     /// or package version, or no provenance at all, runs it again.
     @Test func aRecordWrittenByOtherCodeIsNotReused() throws {
         let dir = try TemporaryDirectory()
