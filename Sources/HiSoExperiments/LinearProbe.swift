@@ -11,7 +11,8 @@ import HiSoTransformer
 /// (`u_j = (x_j - m_j) / s_j`): `P(y = 1 | x) = sigmoid(w . u + c)`, minimising
 /// `(1/n) sum_i log(1 + exp(-(2 y_i - 1)(w . u_i + c))) + (lambda / 2) |w|^2` (the intercept is
 /// not penalised). As a two-class softmax head on raw features this is
-/// `W_1 = -W_0 = w / (2 s)`, `b_1 = -b_0 = (c - sum_j w_j m_j / s_j) / 2`.
+/// `W_1 = -W_0 = w / (2 s)`, `b_1 = -b_0 = (c - sum_j w_j m_j / s_j) / 2`. Features that do not
+/// vary (``constantFeatureTolerance``) are left out: their head weights are 0.
 ///
 /// Selection rule: the highest validation accuracy over the grid of `lambda`; ties go to the
 /// larger `lambda`. When the winner is at an edge of the grid, the grid is extended by a factor
@@ -54,6 +55,10 @@ public struct LinearProbe: Codable, Sendable, Equatable {
 
     /// Extensions of the grid beyond each edge at most.
     public static let maximumWidenings = 3
+    /// A feature whose training deviation is at most this fraction of `|mean| + median
+    /// deviation` counts as constant and is left out (float32 features carry about 1e-7 relative
+    /// rounding noise, amplified by the encoder's many operations).
+    public static let constantFeatureTolerance = 1e-5
     /// The initial grid of `lambda`.
     public static let defaultGrid: [Double] = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
 
@@ -136,7 +141,16 @@ public struct LinearProbe: Codable, Sendable, Equatable {
         for i in 0..<n { for j in 0..<h { mean[j] += Double(train.0[i * h + j]) } }
         for j in 0..<h { mean[j] /= Double(n) }
         for i in 0..<n { for j in 0..<h { let d = Double(train.0[i * h + j]) - mean[j]; scale[j] += d * d } }
-        for j in 0..<h { scale[j] = max((scale[j] / Double(n)).squareRoot(), 1e-12) }
+        for j in 0..<h { scale[j] = (scale[j] / Double(n)).squareRoot() }
+        // A feature that does not vary beyond float32 rounding (encoders have such "massive
+        // activation" dimensions) carries no signal, only noise that standardisation would blow
+        // up: it is left out (`s_j = infinity`: `u_j = 0`, raw weight 0). Otherwise its raw
+        // weight `w_j / s_j` (once 8e7 on MiniLM's dimension 319) turns the slightest change of
+        // that feature during fine-tuning into a divergent logit.
+        let typical = scale.sorted()[h / 2]
+        for j in 0..<h where scale[j] <= Self.constantFeatureTolerance * (abs(mean[j]) + typical) {
+            scale[j] = .infinity
+        }
         func standardised(_ x: [Float]) -> [Double] {
             var u = [Double](repeating: 0, count: x.count)
             for i in 0..<(x.count / h) { for j in 0..<h { u[i * h + j] = (Double(x[i * h + j]) - mean[j]) / scale[j] } }

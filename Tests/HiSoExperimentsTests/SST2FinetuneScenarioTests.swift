@@ -196,6 +196,30 @@ struct SST2FinetuneScenarioTests {
         #expect(LinearProbe.choose(tied).l2 == 1e-1)
     }
 
+    @Test("a feature constant up to float rounding gets head weight 0, not a huge one (MiniLM's dimension 319 once got 8e7)")
+    func probeIgnoresConstantFeature() {
+        let h = 4
+        var generator = SeededGenerator(seed: 9, stream: [2])
+        func sample(_ n: Int) -> ([Float], [Int32]) {
+            var x: [Float] = []
+            var y: [Int32] = []
+            for _ in 0..<n {
+                let label: Int32 = generator.nextUnitDouble() < 0.5 ? 0 : 1
+                x.append(Float((label == 1 ? 1.0 : -1.0) + 1.5 * (generator.nextUnitDouble() * 2 - 1)))
+                x.append(Float(generator.nextUnitDouble()))
+                // Constant up to one float32 ulp, the way a massive-activation dimension comes out.
+                x.append(generator.nextUnitDouble() < 0.5 ? Float(-12.5) : Float(-12.5).nextUp)
+                x.append(Float(2 * generator.nextUnitDouble() - 1))
+                y.append(label)
+            }
+            return (x, y)
+        }
+        let probe = LinearProbe.fit(train: sample(400), validation: sample(200), dev: sample(200), width: h)
+        #expect(probe.head[2] == 0 && probe.head[h + 2] == 0, "\(probe.head)")
+        #expect(probe.head.allSatisfy { abs($0) < 100 }, "\(probe.head)")
+        #expect(probe.devAccuracy > 0.7)
+    }
+
     @Test("an unreached target is 'not reached' in the median: [500, 700, n.r.] -> 700, [500, n.r., n.r.] -> n.r.")
     func notReachedMedian() throws {
         func curve(_ seed: UInt64, reachAt round: Int?) -> ReportCurve {
