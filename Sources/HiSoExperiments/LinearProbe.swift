@@ -55,6 +55,9 @@ public struct LinearProbe: Codable, Sendable, Equatable {
 
     /// Extensions of the grid beyond each edge at most.
     public static let maximumWidenings = 3
+    /// The revision of the fit, recorded with saved probes so that a probe fitted by older code
+    /// is fitted again: 2 leaves out constant features (``constantFeatureTolerance``).
+    public static let revision = 2
     /// A feature whose training deviation is at most this fraction of `|mean| + median
     /// deviation` counts as constant and is left out (float32 features carry about 1e-7 relative
     /// rounding noise, amplified by the encoder's many operations).

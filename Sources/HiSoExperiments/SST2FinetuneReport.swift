@@ -37,9 +37,13 @@ public struct SST2FinetuneReport: Encodable, Sendable {
         public var trainLimit: Int?, validationCount: Int, splitSeed: UInt64
         /// The truncation length in tokens.
         public var maxLength: Int
+        /// ``LinearProbe/revision`` of the fit (`nil` in probes saved before it was recorded, which
+        /// are therefore fitted again).
+        public var probeRevision: Int?
 
         /// The key of `settings`.
         public init(_ settings: SST2FinetuneScenario.Settings, maxLength: Int = 64) {
+            probeRevision = LinearProbe.revision
             modelDirectory = settings.modelDirectory
             dataDirectory = settings.dataDirectory
             trainLimit = settings.trainLimit

@@ -164,9 +164,8 @@ struct CurvaturePreconditionerTests {
         }
         // With a constant record, E converges to its value and H (unclipped by then) to E's
         // floored shape at unit mean.
-        for round in 40..<400 {
+        for _ in 40..<400 {
             try pre.update(after: Self.record(7, curvature: [[30, 10, -4], [22, 5, 8]]), backend: backend)
-            _ = round
         }
         var positive = 0.0
         for e in pre.estimate where e > 0 { positive += Double(e) }
