@@ -9,7 +9,7 @@ extension ConvergenceSuite {
     /// Runs start in plan order (seed-major); the report lists them in plan order whatever
     /// order they finish in, so the files do not depend on `--jobs`. With `--resume` a run whose
     /// record is already in `directory` (same task and configuration, completed or diverged) is
-    /// read back instead of run.
+    /// read back instead of run, and an interrupted run continues from its checkpoint.
     ///
     /// - Parameters:
     ///   - rename: relabels a run's curve (for variants that share a method name).
@@ -109,8 +109,10 @@ private final class RunPool: @unchecked Sendable {
                     curve = saved
                     note("\(title): [\(run.index + 1)/\(run.total)] \(run.method) lr \(run.learningRate) seed \(run.seed): reused (\(saved.status.rawValue))")
                 } else {
-                    note("\(title): [\(run.index + 1)/\(run.total)] \(run.method) lr \(run.learningRate) seed \(run.seed)")
-                    curve = try runner.execute(run) { [self] event in
+                    let checkpointing = try checkpointing(run)
+                    let from = checkpointing.resume.map { ", continued from its checkpoint at round \($0.completedRounds)" } ?? ""
+                    note("\(title): [\(run.index + 1)/\(run.total)] \(run.method) lr \(run.learningRate) seed \(run.seed)\(from)")
+                    curve = try runner.execute(run, checkpointing: checkpointing) { [self] event in
                         if expired { return .stop }
                         if case .evaluated(let c) = event, c.points.count % 5 == 0 {
                             locked { try? files.writeRun(c) }
@@ -123,6 +125,7 @@ private final class RunPool: @unchecked Sendable {
                                 task: plan.task, configuration: run.configuration, curve: curve,
                                 divergenceLossMultiple: plan.divergenceLossMultiple))
                         }
+                        try? FileManager.default.removeItem(atPath: checkpointing.path)
                     }
                 }
                 curve.method = rename(curve)
@@ -134,6 +137,29 @@ private final class RunPool: @unchecked Sendable {
                 return
             }
         }
+    }
+
+    /// Where `run` keeps its checkpoint (`runs/<method>_lr<lr>_seed<seed>.checkpoint.json`,
+    /// written after every evaluation and when the run stops, removed once it has finished), and,
+    /// with `--resume`, the checkpoint to continue from: an interrupted run continues bit for bit
+    /// where it stopped. A checkpoint of another configuration or build is set aside with a
+    /// note and the run starts afresh.
+    ///
+    /// - Throws: `FederationError` when the checkpoint file cannot be read.
+    private func checkpointing(_ run: ExperimentPlan.Run) throws -> ExperimentRunner.Checkpointing {
+        let url = ComparisonFiles.runURL(
+            in: files.directory, method: run.method.rawValue, learningRate: run.learningRate, seed: run.seed, suffix: ".checkpoint.json")
+        var checkpointing = ExperimentRunner.Checkpointing(path: url.path)
+        guard resume, FileManager.default.fileExists(atPath: url.path) else { return checkpointing }
+        let saved = try Checkpoint.read(from: url.path)
+        do {
+            try ExperimentRunner.checkResumable(saved, run: run, file: url.path)
+            checkpointing.resume = saved
+            checkpointing.trainingSeconds = saved.wallSeconds
+        } catch {
+            note("\(title): \(run.method) lr \(run.learningRate) seed \(run.seed): not continuing its checkpoint (\(error)); starting afresh")
+        }
+        return checkpointing
     }
 
     /// The next run to start, or `nil` when all started, the deadline passed or a run failed.

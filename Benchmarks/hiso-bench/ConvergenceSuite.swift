@@ -32,7 +32,8 @@ import HiSoKernels
 /// `--budget-minutes` bounds the wall time: when it runs out the current runs stop (their partial
 /// curves are kept), the remaining runs are skipped and the report says so. `--jobs N` runs N
 /// runs at once; `--resume` reuses the runs an earlier invocation finished in the same directory
-/// (so a budget-stopped scenario can be continued).
+/// and continues a stopped run from its checkpoint, bit for bit (so a budget-stopped or killed
+/// scenario can be continued).
 struct ConvergenceSuite: BenchmarkSuite {
     static let configuration = CommandConfiguration(
         commandName: "convergence",
@@ -97,7 +98,7 @@ struct ConvergenceSuite: BenchmarkSuite {
     @Option(help: "Runs executed at once, each on its own thread with its own copy of the data (default 1). Results do not depend on it; ms/round does (the runs share the memory bus).")
     var jobs = 1
 
-    @Flag(help: "Reuse the finished runs (completed or diverged) that an earlier invocation saved in the output directory with the same task and configuration.")
+    @Flag(help: "Reuse the finished runs (completed or diverged) that an earlier invocation saved in the output directory with the same task and configuration, and continue stopped runs from their checkpoints.")
     var resume = false
 
     @Option(help: ArgumentHelp("Run only the I-th of N disjoint slices of the grid, writing run records for --merge.", valueName: "I/N"))

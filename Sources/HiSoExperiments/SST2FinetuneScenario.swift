@@ -75,8 +75,8 @@ public enum SST2FinetuneScenario {
 
         /// The default setting: `last-2`, all training sentences less 1,000 held out, 6 IID clients,
         /// 2 sampled, tau 1, P 5, mu 1e-3, batch 32, forward differences; DeComFL, HiSo and
-        /// HiSo (paper rule) with grids {3e-6, 1e-5, 3e-5} from the probe (its sharp head
-        /// diverges at 1e-4 within 2 rounds) and {3e-5, 1e-4, 3e-4} from the pretrained encoder;
+        /// HiSo (paper rule) with grids {1e-5, 3e-5, 1e-4} from the probe (a trained head makes
+        /// the loss sharper than a fresh one) and {3e-5, 1e-4, 3e-4} from the pretrained encoder;
         /// the first-order references FedAvg ({1e-3, 3e-3, 1e-2} / {3e-3, 1e-2, 3e-2}) and FedAdam
         /// (server Adam rate 1e-4, client rate 1, not tuned); grids widened up to three times per edge; a 200-round pilot on seed 0, then 3 seeds of 3,000 rounds,
         /// evaluated every 100 rounds (training loss on 256 training sentences); targets
@@ -99,7 +99,7 @@ public enum SST2FinetuneScenario {
                 ["decomfl": zo, "hiso": zo, "hiso-paper": zo, "fedavg": fedavg, "fedadam": [1]]
             }
             grids = [
-                Start.probe.rawValue: grid([3e-6, 1e-5, 3e-5], [1e-3, 3e-3, 1e-2]),
+                Start.probe.rawValue: grid([1e-5, 3e-5, 1e-4], [1e-3, 3e-3, 1e-2]),
                 Start.pretrained.rawValue: grid([3e-5, 1e-4, 3e-4], [3e-3, 1e-2, 3e-2]),
             ]
             serverLearningRate = 1e-4
