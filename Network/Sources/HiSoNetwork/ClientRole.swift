@@ -4,6 +4,7 @@ import HiSoFederation
 import HiSoOptim
 import HiSoWire
 import Logging
+import SwiftProtobuf
 
 /// The client role: one process (or connection) per client index, with its own data shard,
 /// its own `x` and `H` (the protocol core's ``Client``), over TLS with a bearer token.
@@ -15,9 +16,9 @@ import Logging
 /// client is one of its attackers, and upload. When the run is over, catch up to the last
 /// round and return the final model.
 ///
-/// A server given by host name is verified against the certificate authority and that name; one
-/// given as an IPv4 address is verified against the certificate authority only (the TLS stack
-/// does not match IP subject alternative names).
+/// The server's certificate must chain to the certificate authority and name what the client
+/// dialled: the host name, or, for a server given as an IPv4 address, that address among its IP
+/// subject alternative names (a mismatch fails the TLS handshake).
 ///
 /// An unreachable server (a restart, a network cut) is retried with exponential backoff,
 /// 100 ms doubling to 2 s, for ``ClientSettings/giveUpAfter``; an upload the server refuses
@@ -39,7 +40,11 @@ public enum ClientRole {
                 transportSecurity: .tls { tls in
                     tls.trustRoots = .certificates([.file(path: settings.certificateAuthority, format: .pem)])
                 },
-                config: .defaults { $0.channelDebuggingCallbacks.onCreateTCPConnection = settings.onConnection })
+                config: .defaults { config in
+                    if let counter = settings.byteCounter {
+                        config.channelDebuggingCallbacks.onCreateTCPConnection = { counter.install(on: $0) }
+                    }
+                })
         } catch {
             throw .setup("cannot set up TLS to \(settings.host):\(settings.port): \(error)")
         }
@@ -79,6 +84,7 @@ private final class ClientSession<Transport: ClientTransport> {
         join.clientID = id
         if let configuration = settings.configuration { join.configuration = try configuration.wire() }
         let joined = try await retrying("join") { try await self.api.join(join, metadata: self.metadata) }
+        count(join, joined)
         let configuration = try NetworkConfiguration(wire: joined.configuration)
         let run = configuration.run
         logger.info("client \(id) joined at server round \(joined.serverRound)")
@@ -104,6 +110,7 @@ private final class ClientSession<Transport: ClientTransport> {
             request.clientID = id
             request.syncRound = client.syncRound
             let reply = try await retrying("task request") { try await self.api.nextTask(request, metadata: self.metadata) }
+            count(request, reply)
             switch reply.kind {
             case .assignment(let assignment)?:
                 try catchUp(client, assignment.catchUp, run: run)
@@ -129,7 +136,8 @@ private final class ClientSession<Transport: ClientTransport> {
                 message.scalars = upload.scalars
                 message.loss = upload.loss
                 do {
-                    _ = try await retrying("upload") { try await self.api.upload(message, metadata: self.metadata) }
+                    let reply = try await retrying("upload") { try await self.api.upload(message, metadata: self.metadata) }
+                    count(message, reply)
                 } catch let error as RPCError where error.code == .failedPrecondition || error.code == .alreadyExists {
                     logger.notice("client \(id): upload for round \(round) dropped: \(error.message)")
                 }
@@ -145,6 +153,15 @@ private final class ClientSession<Transport: ClientTransport> {
                 logger.info("client \(id): run finished, synchronised at round \(client.syncRound)")
                 return snapshot
             }
+        }
+    }
+
+    /// Counts a request and its response in ``ClientSettings/byteCounter``, if any (their
+    /// protobuf sizes; a retried request counts once).
+    private func count(_ request: some SwiftProtobuf.Message, _ response: some SwiftProtobuf.Message) {
+        guard let counter = settings.byteCounter else { return }
+        for message in [request, response] as [any SwiftProtobuf.Message] {
+            counter.countMessage(bytes: ((try? message.serializedBytes()) as [UInt8]?)?.count ?? 0)
         }
     }
 

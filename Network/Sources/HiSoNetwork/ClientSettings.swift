@@ -1,5 +1,4 @@
 import HiSoWire
-import NIOCore
 
 /// How a client process reaches its server and what it keeps.
 public struct ClientSettings: Sendable {
@@ -22,9 +21,9 @@ public struct ClientSettings: Sendable {
     /// Delay before each upload: simulates a slow client (deadline and crash tests).
     public var uploadDelay: Duration = .zero
 
-    /// Called with each new TCP connection before it is used (``SocketByteCounter/install(on:)``
-    /// counts its bytes); `nil` = nothing.
-    public var onConnection: (@Sendable (any Channel) -> EventLoopFuture<Void>)?
+    /// Counts the client's bytes layer by layer (socket, TLS, gRPC messages and protobuf;
+    /// ``SocketByteCounter``); `nil` = no counting.
+    public var byteCounter: SocketByteCounter?
 
     /// Creates the settings of client `clientID`.
     public init(host: String, port: Int, certificateAuthority: String, clientID: UInt32, token: String) {

@@ -3,7 +3,8 @@ import HiSoWire
 import SwiftProtobuf
 
 /// The gRPC face of a ``FederationCoordinator``: checks every request's protocol version, its
-/// bearer token against the client index it speaks for, and its size, then hands it to the
+/// bearer token against the client index it speaks for (any client's token for `Status`), and
+/// its size, then hands it to the
 /// coordinator. Every refusal is counted and logged by the coordinator and travels to the
 /// client as ``NetworkError/rpcError``.
 public struct FederationService: Hiso_Federation_V1_Federation.ServiceProtocol {
@@ -84,6 +85,7 @@ public struct FederationService: Hiso_Federation_V1_Federation.ServiceProtocol {
         let message = request.message
         return try await refusing {
             try check(version: message.protocolVersion)
+            try tokens.authenticate(authorization: request.metadata[stringValues: "authorization"].first(where: { _ in true }))
             return ServerResponse(message: await coordinator.status())
         }
     }

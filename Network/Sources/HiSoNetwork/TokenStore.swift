@@ -58,11 +58,26 @@ public struct TokenStore: Sendable {
     /// - Throws: ``NetworkError/unauthenticated(client:)`` for a missing or unknown token,
     ///   ``NetworkError/impersonation(claimed:tokenOwner:)`` for another client's token.
     public func authenticate(authorization: String?, claimed: UInt32) throws(NetworkError) {
-        let prefix = "Bearer "
-        guard let value = authorization, value.hasPrefix(prefix), let owner = owner(of: String(value.dropFirst(prefix.count))) else {
-            throw .unauthenticated(client: claimed)
-        }
+        guard let owner = owner(authorization: authorization) else { throw .unauthenticated(client: claimed) }
         guard owner == claimed else { throw .impersonation(claimed: claimed, tokenOwner: owner) }
+    }
+
+    /// Checks the `authorization` value of a request that speaks for no client (`Status`): any
+    /// client's token is accepted.
+    ///
+    /// - Returns: the client whose token it is.
+    /// - Throws: ``NetworkError/unauthenticated(client:)`` (client `nil`) for a missing or unknown token.
+    @discardableResult
+    public func authenticate(authorization: String?) throws(NetworkError) -> UInt32 {
+        guard let owner = owner(authorization: authorization) else { throw .unauthenticated(client: nil) }
+        return owner
+    }
+
+    /// The owner of the token in an `authorization` value `Bearer <token>`, `nil` when absent or unknown.
+    private func owner(authorization: String?) -> UInt32? {
+        let prefix = "Bearer "
+        guard let value = authorization, value.hasPrefix(prefix) else { return nil }
+        return owner(of: String(value.dropFirst(prefix.count)))
     }
 
     private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {

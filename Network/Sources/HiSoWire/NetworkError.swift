@@ -5,8 +5,9 @@ import HiSoFederation
 /// Each refusal names the client, the round and the value at fault; ``counterKey`` is the name
 /// under which the server counts it in its status, and ``rpcCode`` the gRPC status it travels as.
 public enum NetworkError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// No token, or a token the server does not know.
-    case unauthenticated(client: UInt32)
+    /// No token, or a token the server does not know, on a request speaking for `client`
+    /// (`nil`: a request that speaks for no client, such as `Status`).
+    case unauthenticated(client: UInt32?)
     /// A valid token of `tokenOwner` used to speak for `claimed`.
     case impersonation(claimed: UInt32, tokenOwner: UInt32)
     /// An upload for a round the client is not sampled in (or that is already closed).
@@ -41,7 +42,7 @@ public enum NetworkError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unauthenticated(let client):
-            return "client \(client): missing or unknown token"
+            return "\(client.map { "client \($0)" } ?? "status request"): missing or unknown token"
         case .impersonation(let claimed, let owner):
             return "the token of client \(owner) was used to speak for client \(claimed)"
         case .notSampled(let client, let round):

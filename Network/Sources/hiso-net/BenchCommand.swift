@@ -12,8 +12,10 @@ import Logging
 /// 1. Rounds per second of `--task` (digits by default) with `--clients` clients (each its own TLS connection, all in
 ///    this process) and an in-process server, against `FederatedRun` of the same configuration
 ///    measured in the same invocation (the floor).
-/// 2. Bytes per round counted at the clients' sockets (TLS + HTTP/2 + gRPC + protobuf, both
-///    directions, steady state after the joins) against the ledger's payload bytes per round.
+/// 2. Bytes per round counted at the clients' sockets (both directions, steady state after the
+///    joins) against the ledger's payload bytes per round, split by layer
+///    (``SocketByteCounter``): protobuf, gRPC's 5-byte message prefix, HTTP/2 (frame and HPACK
+///    headers, settings, pings, window updates) and TLS (record headers, inner type, AEAD tag).
 /// 3. The resident memory of a `hiso-net serve` process as 16 -> 64 -> 256 clients connect
 ///    (`--memory-clients`); idle clients should cost O(1) each.
 struct BenchCommand: AsyncParsableCommand {
@@ -70,17 +72,51 @@ struct BenchCommand: AsyncParsableCommand {
 
         let network = try await networkRun(configuration, directory: directory)
         print(String(format: "rounds/s: in process %.0f, over the network %.1f (%.1fx slower)", floorRate, network.rate, floorRate / network.rate))
-        print(String(format: "bytes per round: ledger payload %.0f; at the sockets %.0f (%.1fx: TLS, HTTP/2, gRPC and protobuf framing, the long polls of idle clients)",
+        print(String(format: "bytes per round: ledger payload %.0f; at the sockets %.0f (%.1fx)",
                      ledgerPerRound, network.bytesPerRound, network.bytesPerRound / ledgerPerRound))
+        let layers = network.layers
+        print(String(format: "  by layer, per round: protobuf %.0f (%.1f messages), gRPC prefixes %.0f, HTTP/2 %.0f, TLS %.0f (%.1f records)",
+                     layers.protobuf, layers.messages, layers.grpc, layers.http2, layers.tls, layers.records))
         print(String(format: "bytes per joined client (TLS handshake, HTTP/2 setup, Join): %.0f", network.joinBytesPerClient))
         print("final x equals the in-process run bit for bit: \(network.final.parameters == floor.parameters)")
 
         if !counts.isEmpty { try await memory(counts, directory: directory) }
     }
 
+    /// Steady-state bytes per round by layer; they add up to the socket bytes.
+    private struct Layers {
+        var protobuf: Double, messages: Double, grpc: Double, http2: Double, tls: Double, records: Double
+
+        /// The layers of what `end` counted beyond `start`, per round.
+        init(_ start: Snapshot, _ end: Snapshot, rounds: Double) {
+            let socket = Double(end.socket - start.socket)
+            let plaintext = Double(end.plaintext - start.plaintext)
+            messages = Double(end.messages - start.messages) / rounds
+            protobuf = Double(end.protobuf - start.protobuf) / rounds
+            grpc = 5 * messages
+            http2 = plaintext / rounds - protobuf - grpc
+            tls = (socket - plaintext) / rounds
+            records = Double(end.records - start.records) / rounds
+        }
+    }
+
+    /// The counters at one instant.
+    private struct Snapshot {
+        var socket: UInt64, plaintext: UInt64, messages: UInt64, protobuf: UInt64, records: UInt64
+
+        init(_ counter: SocketByteCounter) {
+            socket = counter.sent + counter.received
+            plaintext = counter.tlsPlaintext
+            messages = counter.messages
+            protobuf = counter.protobufBytes
+            records = counter.tlsRecords
+        }
+    }
+
     private struct NetworkFigures {
         var rate: Double
         var bytesPerRound: Double
+        var layers: Layers
         var joinBytesPerClient: Double
         var final: Hiso_Federation_V1_ModelCheckpoint
     }
@@ -112,22 +148,23 @@ struct BenchCommand: AsyncParsableCommand {
             var settings = ClientSettings(
                 host: "127.0.0.1", port: port, certificateAuthority: "\(directory)/ca.pem", clientID: UInt32(id),
                 token: tokens.token(of: UInt32(id)) ?? "")
-            settings.onConnection = { counter.install(on: $0) }
+            settings.byteCounter = counter
             return Task { try await ClientRole.run(settings, logger: logger) }
         }
         while await coordinator.status().round < 1 { try await Task.sleep(for: .milliseconds(1)) }
         let start = ContinuousClock.now
-        let startBytes = counter.sent + counter.received
+        let startCounts = Snapshot(counter)
         while await !coordinator.status().finished { try await Task.sleep(for: .milliseconds(1)) }
         let elapsed = ContinuousClock.now - start
-        let endBytes = counter.sent + counter.received
+        let endCounts = Snapshot(counter)
         let final = try await serving.value
         for task in clientTasks { _ = try await task.value }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let measured = Double(rounds - 1)
         return NetworkFigures(
-            rate: measured / seconds, bytesPerRound: Double(endBytes - startBytes) / measured,
-            joinBytesPerClient: Double(startBytes) / Double(clients), final: final)
+            rate: measured / seconds, bytesPerRound: Double(endCounts.socket - startCounts.socket) / measured,
+            layers: Layers(startCounts, endCounts, rounds: measured),
+            joinBytesPerClient: Double(startCounts.socket) / Double(clients), final: final)
     }
 
     /// Server RSS with growing numbers of connected clients (the server in its own process).
@@ -140,7 +177,7 @@ struct BenchCommand: AsyncParsableCommand {
         let runPath = "\(directory)/memory-run.json"
         try JSONEncoder().encode(run).write(to: URL(fileURLWithPath: runPath))
         let logPath = "\(directory)/memory-server.err"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         server.arguments = [

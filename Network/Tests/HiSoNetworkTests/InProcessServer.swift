@@ -18,8 +18,9 @@ final class InProcessServer: Sendable {
         return logger
     }()
 
-    init(_ configuration: NetworkConfiguration, settings: ServerSettings) async throws {
-        let pki = try TestCertificates(clients: configuration.run.clients)
+    /// Starts the server with `pki`'s certificate (a fresh PKI naming `localhost` and `127.0.0.1` if `nil`).
+    init(_ configuration: NetworkConfiguration, settings: ServerSettings, pki: TestCertificates? = nil) async throws {
+        let pki = try pki ?? TestCertificates(clients: configuration.run.clients)
         let coordinator = try FederationCoordinator(
             configuration: configuration, settings: settings, logPath: pki.path("rounds.log"), logger: Self.logger)
         let tokens = try TokenStore.read(path: pki.tokens)

@@ -38,6 +38,28 @@ struct RefusalTests {
         }
     }
 
+    @Test("a client refuses a server whose certificate does not name the address it dialled")
+    func serverIdentity() async throws {
+        let configuration = NetFixture.configuration(clients: 2, sampled: 1, rounds: 1)
+        var settings = ServerSettings()
+        settings.minimumClients = 2
+        let pki = try TestCertificates(clients: 2, addresses: ["192.0.2.10"], hosts: ["server.example.org"], loopback: false)
+        let server = try await InProcessServer(configuration, settings: settings, pki: pki)
+        var join = Hiso_Federation_V1_JoinRequest()
+        join.protocolVersion = FederationProtocol.version
+        join.clientID = 0
+        do {
+            _ = try await server.withAPI { api in try await api.join(join, metadata: server.bearer(0)) }
+            Issue.record("a certificate for 192.0.2.10 and server.example.org was accepted at 127.0.0.1")
+        } catch let error as RPCError {
+            #expect(error.code == .unavailable, "\(error)")
+            #expect("\(error)".contains("failedToValidateHostname"), "\(error)")
+        }
+        let status = await server.coordinator.status()
+        #expect(status.refusals.isEmpty && status.round == 0, "nothing reached the server")
+        server.serving.cancel()
+    }
+
     @Test("unauthenticated, impersonation, version and configuration mismatch, not sampled, bad scalars, oversized, duplicate and replayed uploads")
     func refusals() async throws {
         let configuration = NetFixture.configuration(clients: 3, sampled: 2, rounds: 3)
@@ -50,6 +72,7 @@ struct RefusalTests {
         let initial = await server.coordinator.modelCheckpoint()
         let scalars = configuration.run.localSteps * configuration.run.perturbations
 
+        let statusRequest = Hiso_Federation_V1_StatusRequest.with { $0.protocolVersion = FederationProtocol.version }
         try await server.withAPI { api in
             var join = Hiso_Federation_V1_JoinRequest()
             join.protocolVersion = FederationProtocol.version
@@ -59,6 +82,7 @@ struct RefusalTests {
                 _ = try await api.join(join, metadata: InProcessServer.bearer("not-a-token"))
             }
             await Self.expectRefusal("impersonation", .permissionDenied) { _ = try await api.join(join, metadata: server.bearer(1)) }
+            await Self.expectRefusal("unauthenticated", .unauthenticated) { _ = try await api.status(statusRequest) }
             var future = join
             future.protocolVersion = FederationProtocol.version + 1
             await Self.expectRefusal("version-mismatch", .failedPrecondition) {
@@ -122,18 +146,18 @@ struct RefusalTests {
                 _ = try await api.upload(Self.upload(first, scalars: good), metadata: server.bearer(Int(first)))
             }
             _ = try await api.upload(Self.upload(second, scalars: good), metadata: server.bearer(Int(second)))
-            var status = try await api.status(Hiso_Federation_V1_StatusRequest.with { $0.protocolVersion = FederationProtocol.version })
+            var status = try await api.status(statusRequest, metadata: server.bearer(2))
             for _ in 0..<100 where status.round == 0 {
                 try await Task.sleep(for: .milliseconds(50))
-                status = try await api.status(Hiso_Federation_V1_StatusRequest.with { $0.protocolVersion = FederationProtocol.version })
+                status = try await api.status(statusRequest, metadata: server.bearer(2))
             }
             #expect(status.round == 1)
             await Self.expectRefusal("not-sampled", .failedPrecondition) {
                 _ = try await api.upload(Self.upload(first, scalars: good), metadata: server.bearer(Int(first)))
             }
-            let counters = try await api.status(Hiso_Federation_V1_StatusRequest.with { $0.protocolVersion = FederationProtocol.version }).refusals
+            let counters = try await api.status(statusRequest, metadata: server.bearer(2)).refusals
             #expect(counters == [
-                "unauthenticated": 2, "impersonation": 2, "version-mismatch": 2, "configuration-mismatch": 1,
+                "unauthenticated": 3, "impersonation": 2, "version-mismatch": 2, "configuration-mismatch": 1,
                 "not-sampled": 2, "wrong-scalar-count": 1, "non-finite-scalar": 3, "oversized": 1, "duplicate-upload": 1,
             ])
         }

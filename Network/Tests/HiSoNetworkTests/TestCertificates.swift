@@ -11,10 +11,15 @@ struct TestCertificates {
     var key: String { path("server.key") }
     var tokens: String { path("tokens.txt") }
 
-    init(clients: Int, addresses: [String] = []) throws {
+    /// - Parameters:
+    ///   - clients: how many client tokens.
+    ///   - addresses: IPv4 addresses the server certificate names besides `127.0.0.1`.
+    ///   - hosts: the host names it names (`localhost` unless given).
+    ///   - loopback: whether it names `127.0.0.1` (the address every test server listens on).
+    init(clients: Int, addresses: [String] = [], hosts: [String] = ["localhost"], loopback: Bool = true) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("hiso-net-\(UUID().uuidString)")
         try Credentials.generate(
-            directory: directory.path, hosts: ["localhost"], addresses: ["127.0.0.1"] + addresses, clients: clients, days: 2)
+            directory: directory.path, hosts: hosts, addresses: (loopback ? ["127.0.0.1"] : []) + addresses, clients: clients, days: 2)
         tokenStore = try TokenStore.read(path: directory.appendingPathComponent("tokens.txt").path)
     }
 
