@@ -19,7 +19,7 @@ extension ConvergenceSuite {
     /// the records without running anything.
     ///
     /// Overrides: `--rounds`, `--seeds`, `--eval-every`, `--pilot-rounds`, `--methods`
-    /// (decomfl, hiso, hiso-paper, fedavg, fedadam), `--lr METHOD=LR` (a one-rate grid), `--subset`, `--starts`;
+    /// (decomfl, hiso, hiso-paper, hiso-curv, fedavg, fedadam; hiso-curv only on request), `--lr METHOD=LR` (a one-rate grid), `--subset`, `--starts`;
     /// `--quick` shrinks everything to a smoke test (600 sentences, 100 held out, two rates without
     /// widening, a 4-round pilot, 6 final rounds, 1 seed).
     func sst2Finetune(_ context: BenchmarkContext, deadline: ContinuousClock.Instant?) throws -> ConvergenceOutput {
@@ -106,9 +106,10 @@ extension ConvergenceSuite {
             }
         }
         if let methods {
-            let chosen = methods.split(separator: ",").compactMap { ComparedMethod(rawValue: String($0)) }
-            guard chosen.allSatisfy({ [.decomfl, .hiso, .hisoPaper, .fedavg, .fedadam].contains($0) }) else {
-                throw ValidationError("sst2-minilm-finetune compares decomfl, hiso, hiso-paper, fedavg and fedadam, found '\(methods)'")
+            let names = methods.split(separator: ",")
+            let chosen = names.compactMap { ComparedMethod(rawValue: String($0)) }
+            guard chosen.count == names.count, chosen.allSatisfy({ [.decomfl, .hiso, .hisoPaper, .hisoCurv, .fedavg, .fedadam].contains($0) }) else {
+                throw ValidationError("sst2-minilm-finetune compares decomfl, hiso, hiso-paper, hiso-curv, fedavg and fedadam, found '\(methods)'")
             }
             settings.methods = chosen
         }
@@ -160,7 +161,7 @@ extension ConvergenceSuite {
     /// The one-line setting of a stage for its comparison files.
     private func setting(_ settings: SST2FinetuneScenario.Settings, _ plan: ExperimentPlan, stage: String) -> String {
         TaskCatalog.summary(plan.task, clients: settings.clients)
-            + ", \(settings.sampledClients) sampled, tau \(settings.localSteps), P \(settings.perturbations), mu \(settings.mu), forward differences, "
+            + ", \(settings.sampledClients) sampled, tau \(settings.localSteps), P \(settings.perturbations), mu \(settings.mu), forward differences (hiso-curv: central), "
             + "\(plan.configuration.rounds) rounds (\(stage)), evaluation every \(plan.configuration.evaluateEvery) (test = dev accuracy; rates chosen on validation)"
     }
 }

@@ -11,7 +11,7 @@ extension SST2FinetuneReport {
         out += "Status: \(runsFinished) of \(runsPlanned) runs finished\(runsFinished < runsPlanned ? " (PARTIAL)" : "").\n\n"
         out += "Setting: \(s.trainLimit.map { "first \($0)" } ?? "all") SST-2 training sentences less \(s.validationCount) held out "
             + "for validation (seed \(s.splitSeed)), \(s.clients) IID clients, \(s.sampledClients) sampled per round, tau \(s.localSteps), "
-            + "P \(s.perturbations), mu \(s.mu), batch \(s.batchSize), forward differences; final runs: \(s.rounds) rounds, "
+            + "P \(s.perturbations), mu \(s.mu), batch \(s.batchSize), forward differences (hiso-curv: central differences, 2P scalars per step); final runs: \(s.rounds) rounds, "
             + "seeds \(s.seeds.map(String.init).joined(separator: ", ")), evaluated every \(s.evaluateEvery) rounds on the whole SST-2 dev split and on validation.\n\n"
         out += "Learning rate: chosen on the validation split, never on dev. Pilot: seed \(s.pilotSeed), \(s.pilotRounds) rounds per rate; "
             + "rule: the highest validation accuracy at the last evaluated round among the rates that did not diverge (ties to the smaller rate); "
@@ -34,6 +34,7 @@ extension SST2FinetuneReport {
         switch method {
         case ComparedMethod.hiso.rawValue: return "HiSo (peer rule)"
         case ComparedMethod.hisoPaper.rawValue: return "HiSo (paper rule)"
+        case ComparedMethod.hisoCurv.rawValue: return "HiSo (curvature rule)"
         case ComparedMethod.decomfl.rawValue: return "DeComFL"
         case ComparedMethod.fedavg.rawValue: return "FedAvg (first order)"
         case ComparedMethod.fedadam.rawValue: return "FedAdam (first order)"
@@ -97,7 +98,7 @@ extension SST2FinetuneReport {
         var any = false
         for start in settings.starts {
             let base = rows.first { $0.start == start && $0.method == ComparedMethod.decomfl.rawValue }?.result
-            let hiso = [ComparedMethod.hiso.rawValue, ComparedMethod.hisoPaper.rawValue]
+            let hiso = [ComparedMethod.hiso.rawValue, ComparedMethod.hisoPaper.rawValue, ComparedMethod.hisoCurv.rawValue]
             for row in rows where row.start == start && hiso.contains(row.method) {
                 guard let result = row.result, let base else { continue }
                 any = true

@@ -49,7 +49,7 @@ public enum SST2FinetuneScenario {
         public var mu: Float
         /// Sentences per mini-batch.
         public var batchSize: Int
-        /// The compared methods, in table order.
+        /// The compared methods, in table order (`hiso-curv`, central differences, only on request).
         public var methods: [ComparedMethod]
         /// FedAdam's server (Adam) learning rate; its grid is over the client rate, which Adam's
         /// normalisation makes nearly irrelevant, so the default grid is the single client rate 1.
@@ -96,7 +96,7 @@ public enum SST2FinetuneScenario {
             batchSize = 32
             methods = [.decomfl, .hiso, .hisoPaper, .fedavg, .fedadam]
             func grid(_ zo: [Double], _ fedavg: [Double]) -> [String: [Double]] {
-                ["decomfl": zo, "hiso": zo, "hiso-paper": zo, "fedavg": fedavg, "fedadam": [1]]
+                ["decomfl": zo, "hiso": zo, "hiso-paper": zo, "hiso-curv": zo, "fedavg": fedavg, "fedadam": [1]]
             }
             grids = [
                 Start.probe.rawValue: grid([1e-5, 3e-5, 1e-4], [1e-3, 3e-3, 1e-2]),

@@ -115,6 +115,19 @@ struct SST2FinetuneScenarioTests {
         #expect(SST2FinetuneScenario.choose(method: "hiso", grid: grid, curves: diverged, seeds: [0]).status == .allDiverged)
     }
 
+    @Test("hiso-curv runs on request with the ZO grid and central differences; the other ZO methods use forward differences")
+    func curvatureMethod() {
+        let settings = SST2FinetuneScenario.Settings(modelDirectory: "m", dataDirectory: "d")
+        #expect(!settings.methods.contains(.hisoCurv))
+        for start in SST2FinetuneScenario.Start.allCases {
+            #expect(settings.grid(start, "hiso-curv") == settings.grid(start, "hiso") && !settings.grid(start, "hiso").isEmpty)
+        }
+        let base = settings.configuration(rounds: 10)
+        #expect(ComparedMethod.hisoCurv.configure(base).scheme == .central)
+        #expect(ComparedMethod.hiso.configure(base).scheme == .forward)
+        #expect(SST2FinetuneReport.label("hiso-curv") == "HiSo (curvature rule)")
+    }
+
     @Test("the grid widens along 1-3-10 while the choice sits at an edge, at most the allowed number of times")
     func widening() {
         #expect(SST2FinetuneScenario.ladderUp(1e-4) == 3e-4 && SST2FinetuneScenario.ladderUp(3e-4) == 1e-3)
