@@ -14,7 +14,8 @@ extension SST2FinetuneReport {
             + "P \(s.perturbations), mu \(s.mu), batch \(s.batchSize), forward differences (hiso-curv: central differences, 2P scalars per step); final runs: \(s.rounds) rounds, "
             + "seeds \(s.seeds.map(String.init).joined(separator: ", ")), evaluated every \(s.evaluateEvery) rounds on the whole SST-2 dev split and on validation.\n\n"
         out += "Learning rate: chosen on the validation split, never on dev. Pilot: seed \(s.pilotSeed), \(s.pilotRounds) rounds per rate; "
-            + "rule: the highest validation accuracy at the last evaluated round among the rates that did not diverge (ties to the smaller rate); "
+            + "rule: the lowest validation loss at the last evaluated round among the rates that did not diverge (ties to the smaller rate; "
+            + "loss, because 200 rounds move the accuracy on the validation split by a few sentences and tie the rates); "
             + "a grid whose choice sits at an edge is extended along 1-3-10 (at most \(s.maximumWidenings) times per edge). "
             + "Divergence: a non-finite loss or an evaluated training loss above \(ReportFormat.fixed(s.divergenceLossMultiple, 1))x the initial one.\n\n"
         out += accuracyTable() + "\n" + targetTable() + "\n" + verdicts() + "\n" + pilotTable()
@@ -124,10 +125,10 @@ extension SST2FinetuneReport {
     /// Every pilot rate with its validation score and the verdict.
     func pilotTable() -> String {
         var lines = ["Pilot grids (validation accuracy % at the last pilot round, seed \(settings.pilotSeed)):", "",
-                     "| start | method | " + "rates: validation % (d = diverged, ... = not run yet) | verdict |", "|---|---|---|---|"]
+                     "| start | method | " + "rates: validation loss (accuracy %) (d = diverged, ... = not run yet) | verdict |", "|---|---|---|---|"]
         for row in rows {
             let cells = row.choice.grid.map { r -> String in
-                let value = r.diverged > 0 ? "d" : r.finished < r.planned ? "..." : percent(r.medianValidation)
+                let value = r.diverged > 0 ? "d" : r.finished < r.planned ? "..." : "\(r.medianValidationLoss.map { ReportFormat.fixed($0, 4) } ?? "-") (\(percent(r.medianValidation)))"
                 let mark = r.learningRate == row.choice.learningRate ? "**" : ""
                 return "\(mark)\(ReportFormat.learningRate(r.learningRate)): \(value)\(mark)"
             }

@@ -6,15 +6,18 @@ import Testing
 
 @testable import HiSoExperiments
 
-/// A finished pilot or final curve with the given validation and dev accuracy at its last point.
+/// A finished pilot or final curve with the given validation accuracy and loss (`1 - accuracy`
+/// unless given) and dev accuracy at its last point.
 func finetuneCurve(
-    _ method: String, _ lr: Double, seed: UInt64 = 0, validation: Double?, dev: [Double] = [0.5, 0.7],
+    _ method: String, _ lr: Double, seed: UInt64 = 0, validation: Double?, validationLoss: Double? = nil, dev: [Double] = [0.5, 0.7],
     status: ReportCurve.Status = .completed
 ) -> ReportCurve {
     let points = dev.enumerated().map { i, acc in
-        CurvePoint(
+        let last = i == dev.count - 1
+        return CurvePoint(
             round: i * 100, testAccuracy: acc, testLoss: 0.5, trainLoss: 0.5, bytesUp: UInt64(i * 40), bytesDown: UInt64(i * 400),
-            wallSeconds: Double(i), validationAccuracy: i == dev.count - 1 ? validation : 0.5)
+            wallSeconds: Double(i), validationAccuracy: last ? validation : 0.5,
+            validationLoss: last ? validationLoss ?? validation.map { 1 - $0 } : 0.5)
     }
     return ReportCurve(method: method, learningRate: lr, seed: seed, points: points, roundsCompleted: (dev.count - 1) * 100, status: status)
 }
@@ -87,8 +90,11 @@ struct SST2FinetuneScenarioTests {
         }
     }
 
-    @Test("selection: best median validation among rates that never diverge; ties to the smaller rate; no choice while runs are missing")
+    @Test("selection: lowest median validation loss among rates that never diverge; ties to the smaller rate; no choice while runs are missing")
     func selectionRule() {
+        // Loss decides, not accuracy: the SST-2 pilots tie in accuracy while the loss orders them.
+        let tied = [1e-5, 3e-5, 1e-4].enumerated().map { i, lr in finetuneCurve("decomfl", lr, validation: 0.835, validationLoss: 0.382 - Double(i) * 1e-3) }
+        #expect(SST2FinetuneScenario.choose(method: "decomfl", grid: [1e-5, 3e-5, 1e-4], curves: tied, seeds: [0]).learningRate == 1e-4)
         let grid = [1e-5, 3e-5, 1e-4, 3e-4]
         var curves = [
             finetuneCurve("hiso", 1e-5, validation: 0.80), finetuneCurve("hiso", 3e-5, validation: 0.84),
